@@ -1,0 +1,141 @@
+"""Every setting declared once: name, default, type, help, and whether it is a secret.
+
+Values come from, in order of precedence: explicit overrides (CLI flags), environment variables
+``MONITOR_<NAME>``, then the default. ``Settings.describe()`` masks secrets.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A setting has a value that cannot be used; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: Any
+    parse: Callable[[str], Any]
+    help: str
+    secret: bool = False
+
+    @property
+    def env(self) -> str:
+        return "MONITOR_" + self.name.upper()
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError("must be a positive whole number")
+    return value
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if value <= 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+def _bool(raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("must be true or false")
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("database_url", "sqlite:///monitor.db", str,
+            "SQLAlchemy URL of the store: SQLite file (default) or postgresql+psycopg://...",
+            secret=True),
+    Setting("sources", "sources.yaml", str, "Path of the sources file."),
+    Setting("user_agent", "LangSonMonitor/0.1 (+https://github.com/langson-monitor; "
+            "Sở Xây dựng Lạng Sơn)", str, "User-Agent sent with every request."),
+    Setting("global_concurrency", 16, _positive_int, "Requests in flight at once, all hosts."),
+    Setting("per_host_concurrency", 2, _positive_int, "Requests in flight at once per host."),
+    Setting("connect_timeout", 10.0, _positive_float, "Seconds to wait for a connection."),
+    Setting("read_timeout", 20.0, _positive_float, "Seconds to wait for each read."),
+    Setting("total_timeout", 60.0, _positive_float, "Seconds one response may take in all."),
+    Setting("max_bytes", 8 * 1024 * 1024, _positive_int, "Largest response body kept (bytes)."),
+    Setting("backoff_base_minutes", 5.0, _positive_float,
+            "First back-off after a failure; doubles with each consecutive failure."),
+    Setting("backoff_max_minutes", 720.0, _positive_float,
+            "Ceiling of the back-off: a failing source is still retried this often."),
+    Setting("max_entries_per_feed", 200, _positive_int, "Entries read from one feed document."),
+    Setting("cluster_window_days", 30, _positive_int,
+            "Items from this many days back are candidates for story clustering."),
+    Setting("extract_workers", 0, int,
+            "Processes for article extraction (0: one per CPU core, 1: in the crawler)."),
+    Setting("respect_robots", True, _bool, "Obey robots.txt for article pages."),
+    Setting("relevance_gazetteer", "", str, "Extra gazetteer YAML (default: the bundled one)."),
+    Setting("relevance_lexicon", "", str, "Extra lexicon YAML (default: the bundled one)."),
+    Setting("min_text_words", 20, _positive_int,
+            "Extracted text shorter than this falls back to the feed summary."),
+    Setting("silent_after_intervals", 6.0, _positive_float,
+            "A source is called silent after this many of its intervals without a new item."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    values: Mapping[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        merged = dict(self.values)
+        for name, value in overrides.items():
+            if name not in _BY_NAME:
+                raise ConfigError(f"unknown setting {name!r}")
+            if value is not None:
+                merged[name] = value
+        return Settings(merged)
+
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(name, shown value, help) per setting, secrets masked."""
+        rows = []
+        for setting in SETTINGS:
+            value = self.values[setting.name]
+            shown = mask_url(str(value)) if setting.secret else str(value)
+            rows.append((setting.name, shown, setting.help))
+        return rows
+
+
+def mask_url(value: str) -> str:
+    """Hide the password in a URL such as postgresql://user:pw@host/db."""
+    if "://" in value and "@" in value:
+        scheme, rest = value.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        if ":" in creds:
+            return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
+    return value
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Read every setting from the environment, validating each one."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env)
+        if raw is None or raw == "":
+            values[setting.name] = setting.default
+            continue
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{setting.env}={raw!r} is invalid: {exc}") from None
+    return Settings(values).with_overrides(**overrides)

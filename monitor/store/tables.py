@@ -1,0 +1,129 @@
+"""The store's tables (SQLAlchemy Core). The schema itself is created only by migrations."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite needs INTEGER PRIMARY KEY for its rowid alias; PostgreSQL gets 64-bit ids.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores aware datetimes as UTC; returns aware UTC datetimes on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("url", Text, nullable=False),  # as configured
+    Column("feed_url", Text, nullable=False),  # current address (permanent redirects)
+    Column("type", String(16), nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("in_config", Boolean, nullable=False),  # false once removed from sources.yaml
+    Column("interval_minutes", Integer, nullable=False),
+    Column("tags", Text, nullable=False, default="[]"),
+    Column("config", Text, nullable=False, default="{}"),  # the whole entry of sources.yaml
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_status", String(16), nullable=False, default="never"),
+    Column("last_http_status", Integer),
+    Column("last_error", Text),
+    Column("last_warning", Text),
+    Column("error_count", Integer, nullable=False, default=0),
+    Column("last_checked_at", UTCDateTime()),
+    Column("last_success_at", UTCDateTime()),
+    Column("next_check_at", UTCDateTime(), index=True),
+    Column("last_new_item_at", UTCDateTime()),
+    Column("item_count", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+items = Table(
+    "items",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("source_id", String(64), ForeignKey("sources.id"), nullable=False),
+    Column("guid", Text),
+    Column("guid_hash", String(64)),  # sha256 of the GUID, unique per source
+    Column("url", Text, nullable=False),
+    Column("canonical_url", Text, nullable=False),
+    Column("url_hash", String(64), nullable=False),  # sha256 of canonical_url, unique
+    Column("content_hash", String(64), nullable=False, index=True),
+    Column("title", Text, nullable=False),
+    Column("summary", Text, nullable=False, default=""),
+    Column("text", Text, nullable=False, default=""),
+    Column("text_method", String(32), nullable=False),
+    Column("published_at", UTCDateTime(), index=True),
+    Column("date_source", String(16)),
+    Column("fetched_at", UTCDateTime(), nullable=False, index=True),
+    Column("language", String(8)),
+    Column("relevant", Boolean, nullable=False, index=True),
+    Column("matches", Text, nullable=False, default="[]"),  # JSON list of {term, kind, count}
+    Column("cluster_id", BigInteger, index=True),
+    Column("fingerprint", LargeBinary),
+    Column("fetch_error", Text),  # why the article page could not be used, if it could not
+    Column("article_etag", Text),
+    Column("article_last_modified", Text),
+    UniqueConstraint("url_hash"),
+    UniqueConstraint("source_id", "guid_hash"),
+    UniqueConstraint("source_id", "content_hash"),
+)
+
+source_events = Table(
+    "source_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("source_id", String(64), ForeignKey("sources.id"), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("level", String(8), nullable=False),  # error, warning, info
+    Column("message", Text, nullable=False),
+    Column("url", Text),
+    Column("http_status", Integer),
+    Index(None, "source_id", "at"),
+)
