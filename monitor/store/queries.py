@@ -199,3 +199,36 @@ def export_rows(
         record = dict(row._mapping)
         record["matches"] = json.loads(record["matches"] or "[]")
         yield record
+
+
+def top_clusters(conn: Connection, limit: int = 10) -> list[dict[str, Any]]:
+    """Stories carried by the most outlets: cluster id, reach (outlets), copies, a title."""
+    reach = func.count(func.distinct(items.c.source_id))
+    rows = conn.execute(
+        select(items.c.cluster_id, reach.label("reach"), func.count().label("copies"),
+               func.min(items.c.id).label("first_id"))
+        .where(items.c.cluster_id.is_not(None))
+        .group_by(items.c.cluster_id)
+        .having(func.count() > 1)
+        .order_by(reach.desc(), func.count().desc(), items.c.cluster_id)
+        .limit(limit)
+    ).all()
+    out = []
+    for row in rows:
+        title = conn.scalar(select(items.c.title).where(items.c.id == row.first_id))
+        out.append({"cluster_id": row.cluster_id, "reach": row.reach, "copies": row.copies,
+                    "title": title})
+    return out
+
+
+def collection_totals(conn: Connection) -> dict[str, int]:
+    """Items stored, relevant, stories (clusters) and items kept from the feed summary."""
+    row = conn.execute(select(
+        func.count(),
+        func.count().filter(items.c.relevant),
+        func.count(func.distinct(items.c.cluster_id)),
+        func.count().filter(items.c.text_method == "feed-summary"),
+        func.count().filter(items.c.published_at.is_(None)),
+    ).select_from(items)).one()
+    return {"items": row[0], "relevant": row[1], "stories": row[2], "summary_only": row[3],
+            "undated": row[4]}
