@@ -214,8 +214,13 @@ def parse_sources(text: str, path: str = "sources.yaml") -> list[Source]:
     seen: dict[str, int] = {}
     sources = [_read_source(reader, item, seen) for item in seq.value]
     if reader.problems:
-        raise SourcesError(reader.problems)
+        raise SourcesError(sorted(reader.problems, key=_line_of))
     return [s for s in sources if s is not None]
+
+
+def _line_of(problem: str) -> int:
+    parts = problem.split(":", 2)
+    return int(parts[1]) if len(parts) > 2 and parts[1].isdigit() else 0
 
 
 def load_sources(path: str | Path) -> list[Source]:
