@@ -33,6 +33,11 @@ class Response:
 Handler = Callable[["Request"], Response]
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """Clients that hang up (size limits, timeouts) are expected here: no traceback."""
+
+
 @dataclass(frozen=True)
 class Request:
     method: str
@@ -59,7 +64,7 @@ class LocalServer:
         self.hits: dict[str, int] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer((host, port), self._make_handler())
+        self._httpd = _QuietServer((host, port), self._make_handler())
         self._httpd.daemon_threads = True
         self._httpd.request_queue_size = 1024
         self._thread: threading.Thread | None = None
@@ -67,7 +72,7 @@ class LocalServer:
     @property
     def base_url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def url(self, path: str = "/") -> str:
         return self.base_url + path
@@ -76,7 +81,9 @@ class LocalServer:
         self.routes[path] = response
 
     def start(self) -> LocalServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
