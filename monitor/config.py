@@ -11,6 +11,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+# HTTP headers are ASCII, hence the department's name without diacritics.
+DEFAULT_USER_AGENT = (
+    "LangSonMonitor/0.1 (news monitoring for So Xay dung Lang Son; public pages only)"
+)
+
 
 class ConfigError(ValueError):
     """A setting has a value that cannot be used; the message names the variable."""
@@ -57,8 +62,8 @@ SETTINGS: tuple[Setting, ...] = (
             "SQLAlchemy URL of the store: SQLite file (default) or postgresql+psycopg://...",
             secret=True),
     Setting("sources", "sources.yaml", str, "Path of the sources file."),
-    Setting("user_agent", "LangSonMonitor/0.1 (+https://github.com/langson-monitor; "
-            "Sở Xây dựng Lạng Sơn)", str, "User-Agent sent with every request."),
+    Setting("user_agent", DEFAULT_USER_AGENT, str,
+            "User-Agent sent with every request (ASCII; add the office's contact address)."),
     Setting("global_concurrency", 16, _positive_int, "Requests in flight at once, all hosts."),
     Setting("per_host_concurrency", 2, _positive_int, "Requests in flight at once per host."),
     Setting("connect_timeout", 10.0, _positive_float, "Seconds to wait for a connection."),

@@ -22,12 +22,11 @@ from urllib.robotparser import RobotFileParser
 import httpx
 
 from monitor.collect.urls import host_of
+from monitor.config import DEFAULT_USER_AGENT
 from monitor.records import FetchResult
 
 log = logging.getLogger(__name__)
 
-# HTTP header values must be ASCII, hence the department's name without diacritics.
-DEFAULT_USER_AGENT = "LangSonMonitor/0.1 (+https://github.com/; contact: So Xay dung Lang Son)"
 DEFAULT_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 MAX_RETRY_AFTER = 6 * 3600.0
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
