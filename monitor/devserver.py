@@ -140,6 +140,7 @@ class LocalServer:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out at once: no 40 ms stalls
 
             def log_message(self, format: str, *args: object) -> None:  # noqa: A002
                 return  # quiet: tests and the demo print their own progress

@@ -28,7 +28,14 @@ from ..sources import Selectors, Source
 from ..store import queries
 from .cluster import ClusterIndex
 from .feeds import FeedError, parse_feed
-from .fetch import FetchError, Fetcher, FetchSettings, is_private_host
+from .fetch import (
+    BlockedURL,
+    FetchError,
+    Fetcher,
+    FetchSettings,
+    RobotsDisallowed,
+    is_private_host,
+)
 from .listing import ListingSelectors, parse_listing
 from .process import PageJob, Processed, init_worker, process_job
 from .urls import canonical_url
@@ -266,6 +273,8 @@ async def _page_job(
             )
             page, ctype = result.content, result.content_type
             new_etag, new_lm = result.etag, result.last_modified
+        except (RobotsDisallowed, BlockedURL) as exc:
+            problem = f"not fetched: {exc}"  # a rule, not a fault: not retried
         except FetchError as exc:
             problem = f"fetch failed: {exc}"
     job = PageJob(src.id, entry, url, canon, page, ctype, problem, collector.settings.min_text_words)
