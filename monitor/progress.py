@@ -47,24 +47,29 @@ class CrawlProgress:
             self._progress.advance(self._sources)
 
 
-STATUS_VI = {"ok": "tốt", "not_modified": "không đổi", "warning": "cảnh báo", "error": "lỗi",
+STATUS_VI = {"ok": "tốt", "not_modified": "không đổi", "warning": "cảnh báo", "error": "LỖI",
              "never": "chưa chạy"}
 
 
 def print_summary(summary: Any, out: TextIO) -> None:
     """The crawl summary: one row per source, then totals."""
-    console = Console(file=out, width=max(100, Console(file=out).width))
+    console = Console(file=out, width=max(110, Console(file=out).width))
     table = Table(title="Kết quả thu thập (crawl summary)", show_lines=False)
-    for name in ("source", "status", "entries", "new", "relevant", "dup", "pages failed", "message"):
-        table.add_column(name, overflow="fold")
+    table.add_column("nguồn (source)", no_wrap=True)
+    table.add_column("trạng thái", no_wrap=True)
+    for name in ("mục", "mới", "liên quan", "trùng", "trang lỗi"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("ghi chú (message)", overflow="fold", ratio=1)
     for r in sorted(summary.reports, key=lambda r: r.source_id):
-        table.add_row(r.source_id, f"{r.status} ({STATUS_VI.get(r.status, r.status)})",
+        table.add_row(r.source_id, STATUS_VI.get(r.status, r.status),
                       str(r.entries), str(r.new_items), str(r.relevant), str(r.duplicates),
-                      str(r.page_failures), (r.message or "")[:160])
+                      str(r.page_failures), (r.message or "")[:200])
     console.print(table)
     console.print(
-        f"{len(summary.reports)} sources polled, {len(summary.failed)} failed; "
-        f"{summary.new_items} new items, {summary.relevant} relevant."
+        f"{len(summary.reports)} nguồn đã đọc, {len(summary.failed)} lỗi; "
+        f"{summary.new_items} bài mới, {summary.relevant} liên quan "
+        f"({len(summary.reports)} sources polled, {len(summary.failed)} failed; "
+        f"{summary.new_items} new items, {summary.relevant} relevant)."
     )
 
 

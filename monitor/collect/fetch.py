@@ -330,7 +330,7 @@ class Fetcher:
             )
         except FetchError as exc:
             ms = int((time.monotonic() - started) * 1000)
-            _log(logging.WARNING, "fetch-failed", url=url, kind=exc.kind, status=exc.status,
+            _log(logging.INFO, "fetch-failed", url=url, kind=exc.kind, status=exc.status,
                  duration_ms=ms)
             raise
         ms = int((time.monotonic() - started) * 1000)

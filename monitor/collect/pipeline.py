@@ -397,9 +397,8 @@ def _record_success(
         for warning in warnings:
             queries.add_event(conn, src.id, "warning", warning, url=src.feed_url)
     report.message = values["last_warning"]
-    log.info("source polled", extra={"source_id": src.id, "status": report.status,
-                                     "new_items": report.new_items,
-                                     "duration_ms": int((now - started).total_seconds() * 1000)})
+    log.info("source-polled source_id=%s status=%s new_items=%d duration_ms=%d", src.id,
+             report.status, report.new_items, int((now - started).total_seconds() * 1000))
 
 
 def _record_failure(
@@ -418,5 +417,5 @@ def _record_failure(
             next_check_at=next_check_after(now, src.interval_minutes, errors, settings, retry_after),
         )
         queries.add_event(conn, src.id, "error", str(exc), url=src.feed_url, http_status=status)
-    log.warning("source failed", extra={"source_id": src.id, "url": src.feed_url,
-                                        "status": status, "error": str(exc)})
+    log.warning("source-failed source_id=%s url=%s status=%s error=%s", src.id, src.feed_url,
+                status, exc)
