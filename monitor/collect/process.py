@@ -33,7 +33,7 @@ class PageJob:
 class Processed:
     article: Article
     relevance: Relevance
-    fingerprint: bytes
+    fingerprint: bytes | None  # None for texts too short to compare
 
 
 _RULES: RelevanceRules | None = None
