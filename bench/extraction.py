@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 import trafilatura  # noqa: E402
 
 from bench._report import write_section  # noqa: E402
-from monitor.collect.extract import ExtractionError, extract_article  # noqa: E402
+from monitor.collect.extract import MIN_WORDS, ExtractionError, extract_article  # noqa: E402
 from monitor.text.normalize import normalize_text  # noqa: E402
 
 SHARED = Path(os.environ.get("MONITOR_SHARED_DATA", ROOT / ".." / "shared" / "data"))
@@ -82,13 +82,20 @@ def vietnamese_pages() -> Iterator[Page]:
             yield name, url, (FIXTURES / name).read_bytes(), item["body"]
 
 
-def run(pages: list[Page], extractor: Extractor) -> dict[str, float]:
-    """Mean/median F1, mean precision/recall and median milliseconds per page."""
+def run(pages: list[Page], extractor: Extractor, repeat: int = 3) -> dict[str, float]:
+    """Mean/median F1, mean precision/recall and median milliseconds per page.
+
+    A page's time is the fastest of ``repeat`` runs: the machine is shared, and the
+    minimum is the figure least disturbed by other processes.
+    """
     f1s, precisions, recalls, times = [], [], [], []
     for _page_id, url, html, expected in pages:
-        start = time.perf_counter()
-        text = extractor(html, url)
-        times.append((time.perf_counter() - start) * 1000)
+        best = float("inf")
+        for _ in range(repeat):
+            start = time.perf_counter()
+            text = extractor(html, url)
+            best = min(best, (time.perf_counter() - start) * 1000)
+        times.append(best)
         precision, recall, f1 = score(text, expected)
         precisions.append(precision)
         recalls.append(recall)
@@ -128,6 +135,11 @@ def table(rows: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def ratio(rows: dict[str, dict[str, float]]) -> float:
+    ours_ms, theirs_ms = (row["ms_median"] for row in rows.values())
+    return ours_ms / theirs_ms if theirs_ms else float("nan")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="score only the first N pages")
@@ -151,10 +163,15 @@ def main() -> int:
     used_en, used_vi = methods(english), methods(vietnamese)
     body = (
         "Token-level bag-of-words precision/recall/F1 (tokens: whitespace split of "
-        "`normalize_text`), one run per page, times include decoding and parsing.\n\n"
+        "`normalize_text`). Time per page: fastest of 3 runs, including decoding and "
+        "parsing; ours also reads the title and the publication date. A page whose "
+        f"extraction fails scores 0 (ours requires {MIN_WORDS} words).\n\n"
         f"### Article Extraction Benchmark (English, {len(english)} pages)\n\n"
-        f"{table(rows_en)}\n\nMethods used by ours: {dict(sorted(used_en.items()))}.\n\n"
+        f"{table(rows_en)}\n\nMethods used by ours: {dict(sorted(used_en.items()))}. "
+        f"Median time ours / trafilatura default: {ratio(rows_en):.2f}.\n\n"
         f"### Vietnamese CMS fixtures (tests/fixtures/pages, {len(vietnamese)} pages)\n\n"
+        "The project's own pages and expected bodies, written together with the vn-rules: "
+        "a regression check and a comparison, not an independent score.\n\n"
         f"{table(rows_vi)}\n\nMethods used by ours: {dict(sorted(used_vi.items()))}.\n"
     )
     print(body)

@@ -22,6 +22,7 @@ __all__ = [
     "parse_date",
     "find_visible_date",
     "page_date",
+    "in_page_chrome",
 ]
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -201,9 +202,11 @@ def _from_json_ld(tree: HtmlElement, now: datetime | None) -> datetime | None:
     return None
 
 
-def _in_page_chrome(element: HtmlElement) -> bool:
+def in_page_chrome(element: HtmlElement) -> bool:
     """True inside the site header, menus or footer (where a 'today' clock lives)."""
-    return any(parent.tag in _OUTSIDE_ARTICLE for parent in element.iterancestors())
+    tags = {parent.tag for parent in element.iterancestors()}
+    # An <article>'s own <header> holds its byline and date: that is not page chrome.
+    return "article" not in tags and not tags.isdisjoint(_OUTSIDE_ARTICLE)
 
 
 def _from_markup(tree: HtmlElement, now: datetime | None) -> datetime | None:
@@ -213,7 +216,7 @@ def _from_markup(tree: HtmlElement, now: datetime | None) -> datetime | None:
         if value is not None:
             return value
     for element in tree.iterfind(".//time[@datetime]"):
-        if not _in_page_chrome(element):
+        if not in_page_chrome(element):
             value = parse_date(element.get("datetime"), now)
             if value is not None:
                 return value
@@ -233,7 +236,7 @@ def page_date(tree: HtmlElement, now: datetime | None = None) -> tuple[datetime 
 def _visible(tree: HtmlElement, now: datetime | None) -> datetime | None:
     """A date printed near the headline, in the Vietnamese formats newsrooms use."""
     for element in _DATEISH(tree):
-        if len(element) > 8 or _in_page_chrome(element):
+        if len(element) > 8 or in_page_chrome(element):
             continue  # a big container is not a date line
         value = find_visible_date(element.text_content()[:200], now)
         if value is not None:

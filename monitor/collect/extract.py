@@ -18,7 +18,7 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, document_fromstring
 
-from monitor.collect.dates import page_date
+from monitor.collect.dates import in_page_chrome, page_date
 from monitor.records import Extracted
 from monitor.text.normalize import normalize_line, normalize_text
 
@@ -33,6 +33,8 @@ _PARSER = HTMLParser(
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
 _XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]+encoding\s*=\s*[\"']([\w.:-]+)[\"']", re.I)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # WHATWG: a page declared Latin-1 is decoded as windows-1252.
 _ALIASES = {"iso-8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252", "us-ascii": "cp1252"}
 
@@ -95,6 +97,10 @@ def decode_html(content: bytes, content_type: str = "") -> str:
 
 def parse_html(text: str) -> HtmlElement:
     """One lxml tree for the whole page (the same parser settings trafilatura uses)."""
+    # Control characters are not allowed in lxml text nodes we later edit.
+    text = _XML_DECLARATION.sub("", text, count=1)
+    if _CONTROL.search(text):
+        text = _CONTROL.sub("", text)
     try:
         return document_fromstring(text, parser=_PARSER)
     except (etree.ParserError, ValueError) as error:
@@ -258,10 +264,6 @@ def _paragraphs(root: HtmlElement) -> list[str]:
     return [line for line in normalize_text(root.text_content()).split("\n") if line]
 
 
-def _in_chrome(element: HtmlElement) -> bool:
-    return any(a.tag in ("aside", "nav", "footer") for a in element.iterancestors())
-
-
 def _pick(
     tree: HtmlElement, xpath: etree.XPath, marks: tuple[tuple[str, str], ...]
 ) -> list[HtmlElement]:
@@ -269,19 +271,19 @@ def _pick(
     ranked = []
     for position, element in enumerate(xpath(tree)):
         rank = _rank(element, marks)
-        if rank is not None and not _in_chrome(element):
+        if rank is not None and not in_page_chrome(element):
             ranked.append((rank, position, element))
     return [element for _rank_, _pos, element in sorted(ranked, key=lambda item: item[:2])]
 
 
 def _lead(tree: HtmlElement, body: HtmlElement) -> str:
     """The sapo printed above the body, when the CMS keeps it in its own element."""
-    inside = set(body.iter())
     for element in _pick(tree, _LEAD_XPATH, _LEAD_MARKS):
-        if element in inside or element.tag == "meta":
+        if element.tag == "meta" or element is body:
             continue
-        if any(_is_junk(a) for a in element.iterancestors()):
-            continue
+        ancestors = [a for a in element.iterancestors() if a.tag not in ("html", "body")]
+        if any(a is body or _is_junk(a) for a in ancestors):
+            continue  # inside the body already, or in a related-articles box
         if (element.sourceline or 0) > (body.sourceline or 0):
             continue
         text = normalize_line(element.text_content())
@@ -357,8 +359,8 @@ def _title(tree: HtmlElement) -> str | None:
     """Headline: the first real <h1>, else og:title, else <title> without the site name."""
     for heading in tree.iter("h1"):
         text = normalize_line(heading.text_content())
-        if len(text.split()) >= 3:
-            return text
+        if len(text.split()) >= 3 and not in_page_chrome(heading):
+            return text  # a site logo in an <h1> sits in the page header
     for meta in tree.iter("meta"):
         if (meta.get("property") or meta.get("name") or "").lower() == "og:title":
             text = normalize_line(meta.get("content"))
@@ -380,14 +382,11 @@ def _is_vietnamese(tree: HtmlElement) -> bool:
     return element is not None and bool(_VIETNAMESE.search(element.text_content() or ""))
 
 
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-
-
 def extract_article(
     content: bytes, *, url: str, content_type: str = "", now: datetime | None = None
 ) -> Extracted:
     """Main text, title and publication date of an article page."""
-    text = _XML_DECLARATION.sub("", decode_html(content, content_type), count=1)
+    text = decode_html(content, content_type)
     if not text.strip():
         raise ExtractionError(f"empty page: {url}")
     tree = parse_html(text)

@@ -7,6 +7,7 @@ title, summary and date. Dates are read the way Vietnamese pages print them.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
@@ -23,6 +24,8 @@ from monitor.text.normalize import normalize_line, normalize_text
 __all__ = ["ListingSelectors", "parse_listing"]
 
 log = logging.getLogger(__name__)
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 @dataclass(frozen=True)
@@ -118,7 +121,11 @@ def parse_listing(
 ) -> ParsedFeed:
     """Entries of a listing page found with ``selectors``; FeedError when none match."""
     _check(selectors)
-    soup = BeautifulSoup(decode_html(content, content_type), "lxml")
+    # An XHTML page's <?xml ...?> line would make BeautifulSoup warn that it is XML.
+    text = _XML_DECLARATION.sub("", decode_html(content, content_type), count=1)
+    if "<" not in text:
+        raise FeedError(f"expected an HTML listing page at {url}, got no markup at all")
+    soup = BeautifulSoup(text, "lxml")
     items = soup.select(selectors.item)
     if not items:
         raise FeedError(f"listing selector {selectors.item!r} matched nothing at {url}")

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from monitor.collect.dates import find_visible_date, parse_date
-from monitor.collect.extract import ExtractionError, decode_html, extract_article
+from monitor.collect.dates import find_visible_date, page_date, parse_date
+from monitor.collect.extract import (
+    ExtractionError,
+    _density,
+    decode_html,
+    extract_article,
+    parse_html,
+)
 
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
 EXPECTED = json.loads((PAGES / "expected.json").read_text(encoding="utf-8"))
@@ -169,3 +178,50 @@ def test_parse_date(text: str, expected: datetime | None) -> None:
 def test_visible_date_inside_a_sentence() -> None:
     line = "Đăng lúc 14:05 | 03/10/2025. Chia sẻ bài viết"
     assert find_visible_date(line) == datetime(2025, 10, 3, 7, 5, tzinfo=UTC)
+
+
+def test_density_fallback_takes_the_block_with_most_paragraph_text() -> None:
+    body = "<p>Đoạn văn dài về công trình cầu mới bắc qua sông Kỳ Cùng ở thành phố.</p>" * 4
+    page = (
+        "<html><body><div class='menu'><p><a href='/'>Trang chủ</a></p></div>"
+        f"<div class='x'>{body}</div><div class='y'><p>Chân trang</p></div></body></html>"
+    )
+    text = _density(parse_html(page))
+    assert (
+        text.split("\n")
+        == ["Đoạn văn dài về công trình cầu mới bắc qua sông Kỳ Cùng ở thành phố."] * 4
+    )
+
+
+PAGE_BYTES = [path.read_bytes() for path in sorted(PAGES.glob("page-*.html"))]
+
+
+@st.composite
+def mutated_page(draw: st.DrawFn) -> bytes:
+    data = bytearray(draw(st.sampled_from(PAGE_BYTES)))
+    for _ in range(draw(st.integers(0, 6))):
+        position = draw(st.integers(0, len(data)))
+        if draw(st.booleans()):
+            data[position:position] = draw(st.binary(min_size=1, max_size=8))
+        else:
+            del data[position : position + draw(st.integers(1, 200))]
+    return bytes(data)
+
+
+@settings(max_examples=30, deadline=None, database=None)
+@given(mutated_page() | st.binary(max_size=300))
+def test_damaged_pages_raise_only_extraction_error(content: bytes) -> None:
+    with contextlib.suppress(ExtractionError):
+        extract_article(content, url="https://bao.example.vn/hong.html")
+
+
+def test_article_header_dates_count_but_the_site_clock_does_not() -> None:
+    page = (
+        "<html><body><header><span class='date'>Thứ Năm, 27/11/2025</span></header><article>"
+        "<header class='entry-header'><h1>Tiêu đề bài viết về công trình</h1>"
+        "<div class='entry-meta'><time datetime='2025-08-15T08:30:00+07:00'>15/08/2025 08:30</time>"
+        "</div></header><p>x</p></article></body></html>"
+    )
+    assert page_date(parse_html(page)) == (datetime(2025, 8, 15, 1, 30, tzinfo=UTC), "meta")
+    without = page.replace(" datetime='2025-08-15T08:30:00+07:00'", "")
+    assert page_date(parse_html(without)) == (datetime(2025, 8, 15, 1, 30, tzinfo=UTC), "visible")

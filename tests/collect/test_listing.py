@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor.collect.feeds import FeedError
 from monitor.collect.listing import ListingSelectors, parse_listing
@@ -70,3 +73,10 @@ def test_nothing_matched_is_an_error() -> None:
 def test_invalid_selector_is_an_error_naming_it() -> None:
     with pytest.raises(FeedError, match="invalid date selector"):
         listing(ListingSelectors(item="div.news-item", date="span[[["))
+
+
+@settings(max_examples=40, deadline=None, database=None)
+@given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
+def test_arbitrary_bytes_raise_only_feed_error(content: bytes) -> None:
+    with contextlib.suppress(FeedError):
+        parse_listing(content, url=URL, selectors=SELECTORS)
