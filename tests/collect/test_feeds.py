@@ -221,6 +221,7 @@ def test_html_to_text() -> None:
     assert html_to_text("<p>Một</p><p>Hai &amp; ba</p>") == "Một\nHai & ba"
     assert html_to_text("<b>Lạng</b> Sơn", one_line=True) == "Lạng Sơn"
     assert html_to_text("Giá thép < 20 triệu") == "Giá thép < 20 triệu"
+    assert html_to_text("<p>Tin</p><script>track()</script><style>p{}</style>") == "Tin"
     assert html_to_text(None) == ""
 
 
