@@ -243,8 +243,19 @@ def _visible(tree: HtmlElement, now: datetime | None) -> datetime | None:
             return value
     for heading in tree.iter("h1"):
         parent = heading.getparent()
-        if parent is not None:
-            value = find_visible_date(parent.text_content()[:400], now)
-            if value is not None:
-                return value
+        if parent is None:
+            continue
+        # A date line beside the headline is short; a lead paragraph that mentions a date
+        # ("có hiệu lực từ ngày 20/11/2026") is not the publication date.
+        for line in parent:
+            if line is heading or not isinstance(line.tag, str):
+                continue
+            text = line.text_content()
+            if len(text) <= _DATE_LINE_MAX:
+                value = find_visible_date(text, now)
+                if value is not None:
+                    return value
     return None
+
+
+_DATE_LINE_MAX = 120

@@ -250,7 +250,11 @@ def parse_feed(content: bytes, *, url: str, content_type: str = "") -> ParsedFee
         detail = f" (XML error: {problem})" if problem else ""
         raise FeedError(f"not a feed at {url}: no RSS, Atom or RDF document found{detail}")
     if data.get("bozo"):
-        notes.append(f"not well-formed XML, read leniently: {data.get('bozo_exception')}")
+        problem = data.get("bozo_exception")
+        if not data.entries:  # broken and nothing readable: a failure, not a warning
+            raise FeedError(f"broken feed at {url}: not well-formed XML and no entries "
+                            f"could be read ({problem})")
+        notes.append(f"not well-formed XML, read leniently: {problem}")
     if not data.entries:
         notes.append("the feed lists no entries")
     entries = [_entry(entry, index, url, notes) for index, entry in enumerate(data.entries)]
