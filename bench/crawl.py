@@ -120,6 +120,13 @@ class _Routes(dict):
         return self.handler
 
 
+def _row(r: dict) -> str:
+    ideal = f"{r['ideal']:.1f} s" if r["ideal"] else "—"
+    share = f"{r['efficiency']:.0%}" if r["efficiency"] else "—"
+    return (f"| {r['latency'] * 1000:.0f} ms | {r['items']} | {r['wall']:.1f} s | {r['rate']:.1f} "
+            f"| {ideal} | {share} | {r['peak_mb']:.0f} MB |")
+
+
 def peak_mb() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -146,11 +153,7 @@ def main() -> int:
         print(f"latency {latency * 1000:.0f} ms: {r['items']} articles in {r['wall']:.1f} s = "
               f"{r['rate']:.1f} articles/s; {eff}; peak RSS {r['peak_mb']:.0f} MB", flush=True)
     if not args.no_write:
-        rows = "\n".join(
-            f"| {r['latency'] * 1000:.0f} ms | {r['items']} | {r['wall']:.1f} s | "
-            f"{r['rate']:.1f} | {(f'{r['ideal']:.1f} s' if r['ideal'] else '—')} | "
-            f"{(f'{r['efficiency']:.0%}' if r['efficiency'] else '—')} | {r['peak_mb']:.0f} MB |"
-            for r in results)
+        rows = "\n".join(_row(r) for r in results)
         write_section("Crawl", f"""
 `bench/crawl.py --feeds {args.feeds} --articles {args.articles} --hosts {args.hosts}
 --concurrency {args.concurrency}`: {args.feeds} local RSS feeds with {args.articles} article
