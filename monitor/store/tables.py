@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -126,4 +127,33 @@ source_events = Table(
     Column("url", Text),
     Column("http_status", Integer),
     Index(None, "source_id", "at"),
+)
+
+# -- classification and review ----------------------------------------------------------------
+item_scores = Table(
+    "item_scores",
+    metadata,
+    Column("item_id", Id, ForeignKey("items.id"), primary_key=True),
+    Column("model_version", String(64), nullable=False),
+    Column("label", String(32), nullable=False),  # the most probable label
+    Column("scores", Text, nullable=False),  # JSON {label: probability}
+    Column("flags", Text, nullable=False, default="[]"),  # review labels over their threshold
+    Column("flagged", Boolean, nullable=False, index=True),
+    Column("evidence", Text, nullable=False, default="{}"),  # JSON {label: [phrase, weight...]}
+    Column("uncertainty", Float, nullable=False, index=True),  # for active learning
+    Column("narrative_of", BigInteger),  # an earlier confirmed item this one repeats
+    Column("narrative_similarity", Float),
+    Column("scored_at", UTCDateTime(), nullable=False),
+)
+
+verdicts = Table(
+    "verdicts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("item_id", Id, ForeignKey("items.id"), nullable=False, index=True),
+    Column("verdict", String(32), nullable=False),  # see monitor.flag.VERDICT_LABELS
+    Column("label", String(32)),  # what the classifier learns from it (None: nothing)
+    Column("reason", Text, nullable=False, default=""),
+    Column("analyst", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False, index=True),
 )
