@@ -288,12 +288,14 @@ class _Reader:
         except (OSError, UnicodeDecodeError) as exc:
             raise RulesError(f"{path}: cannot read the file ({exc})") from exc
         try:
-            self.root = yaml.compose(source, Loader=yaml.SafeLoader)
+            root = yaml.compose(source, Loader=yaml.SafeLoader)
         except yaml.YAMLError as exc:
             raise RulesError(f"{path}: not valid YAML: {exc}") from exc
-        if self.root is None:
+        if root is None:
             raise RulesError(f"{path}: the file is empty")
+        self.root: yaml.Node = root
         self._constructor = yaml.SafeLoader("")
+        self._seen: set[str] = set()  # names and terms, which must be unique in a file
 
     def fail(self, node: yaml.Node, key: str, problem: str) -> RulesError:
         return RulesError(f"{self.path}:{node.start_mark.line + 1}: {key}: {problem}")
@@ -327,18 +329,31 @@ class _Reader:
             raise self.fail(node, key, f"expected {kind.__name__}, got {type(value).__name__}")
         return value
 
-    def term(self, node: yaml.Node, key: str) -> str:
+    def optional(self, entry: dict[str, yaml.Node], name: str, key: str, kind: type) -> Any:
+        """An optional key of ``entry``: a bool, a list of terms (``tuple``) or absent."""
+        if name not in entry:
+            return () if kind is tuple else False
+        where = f"{key}.{name}".lstrip(".")
+        if kind is tuple:
+            return self.terms(entry[name], where, unique=name != "contexts")
+        return self.scalar(entry[name], where, kind)
+
+    def term(self, node: yaml.Node, key: str, unique: bool = True) -> str:
         text = normalize_line(self.scalar(node, key, str))
         if not text:
             raise self.fail(node, key, "empty term")
         if _fold(text) != fold_key(text) or not _WORD.search(text):
             raise self.fail(node, key, f"{text!r} has characters that cannot be matched")
+        canonical = _canon(text.casefold())
+        if unique and canonical in self._seen:
+            raise self.fail(node, key, f"{text!r} is listed twice")
+        self._seen.add(canonical)
         return text
 
-    def terms(self, node: yaml.Node, key: str) -> tuple[str, ...]:
+    def terms(self, node: yaml.Node, key: str, unique: bool = True) -> tuple[str, ...]:
         if not isinstance(node, yaml.SequenceNode):
             raise self.fail(node, key, "expected a list of terms")
-        return tuple(self.term(item, f"{key}[{i}]") for i, item in enumerate(node.value))
+        return tuple(self.term(item, f"{key}[{i}]", unique) for i, item in enumerate(node.value))
 
 
 def _read_places(reader: _Reader) -> tuple[tuple[Place, ...], int]:
@@ -362,23 +377,14 @@ def _read_places(reader: _Reader) -> tuple[tuple[Place, ...], int]:
             reader.scalar(entry["note"], f"{key}.note", str)
         place = Place(
             name=reader.term(entry["name"], f"{key}.name"),
-            aliases=reader.terms(entry["aliases"], f"{key}.aliases") if "aliases" in entry else (),
-            contexts=reader.terms(entry["contexts"], f"{key}.contexts")
-            if "contexts" in entry
-            else (),
-            anchored=reader.scalar(entry["anchored"], f"{key}.anchored", bool)
-            if "anchored" in entry
-            else False,
-            proper_noun=reader.scalar(entry["proper_noun"], f"{key}.proper_noun", bool)
-            if "proper_noun" in entry
-            else False,
+            aliases=reader.optional(entry, "aliases", key, tuple),
+            contexts=reader.optional(entry, "contexts", key, tuple),
+            anchored=reader.optional(entry, "anchored", key, bool),
+            proper_noun=reader.optional(entry, "proper_noun", key, bool),
         )
         if place.anchored and not place.contexts:
             raise reader.fail(entry["anchored"], f"{key}.anchored", "only meaningful with contexts")
         places.append(place)
-    _no_duplicates(
-        reader, top["places"], "places", [s for p in places for s in (p.name, *p.aliases)]
-    )
     return tuple(places), window
 
 
@@ -386,18 +392,8 @@ def _read_lexicon(reader: _Reader) -> tuple[tuple[str, ...], tuple[str, ...], tu
     top = reader.mapping(reader.root, "", {"strong", "weak", "exclusions"}, {"strong", "weak"})
     strong = reader.terms(top["strong"], "strong")
     weak = reader.terms(top["weak"], "weak")
-    exclusions = reader.terms(top["exclusions"], "exclusions") if "exclusions" in top else ()
-    _no_duplicates(reader, reader.root, "strong/weak/exclusions", [*strong, *weak, *exclusions])
+    exclusions = reader.optional(top, "exclusions", "", tuple)
     return strong, weak, exclusions
-
-
-def _no_duplicates(reader: _Reader, node: yaml.Node, key: str, spellings: list[str]) -> None:
-    seen: set[str] = set()
-    for spelling in spellings:
-        canonical = _canon(spelling.casefold())
-        if canonical in seen:
-            raise reader.fail(node, key, f"{spelling!r} is listed twice")
-        seen.add(canonical)
 
 
 def load_rules(gazetteer: Path | None = None, lexicon: Path | None = None) -> RelevanceRules:

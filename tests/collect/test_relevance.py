@@ -268,7 +268,10 @@ def test_user_files_and_tone_mark_conventions(tmp_path: Path) -> None:
             "g.yaml:3: places[0].contexts: expected a list",
         ),
         ("places:\n  - name: 12\n", "places[0].name: expected str, got int"),
-        ("places:\n  - name: Lạng Sơn\n  - name: LẠNG SƠN\n", "'LẠNG SƠN' is listed twice"),
+        (
+            "places:\n  - name: Lạng Sơn\n  - name: LẠNG SƠN\n",
+            "g.yaml:3: places[1].name: 'LẠNG SƠN' is listed twice",
+        ),
         ("context_window: many\nplaces: []\n", "context_window: expected int"),
         ("places: [\n", "not valid YAML"),
         ("", "the file is empty"),
@@ -288,6 +291,11 @@ def test_bad_lexicon_and_missing_file(tmp_path: Path) -> None:
         load_rules(gazetteer, write(tmp_path / "l.yaml", "weak: []\n"))
     with pytest.raises(RulesError, match=r"l.yaml:2: strong\[1\]: empty term"):
         load_rules(gazetteer, write(tmp_path / "l.yaml", "weak: []\nstrong: [a, '']\n"))
+    with pytest.raises(RulesError, match=r"l.yaml:3: exclusions\[0\]: 'Thi công' is listed twice"):
+        load_rules(
+            gazetteer,
+            write(tmp_path / "l.yaml", "weak: [thi công]\nstrong: []\nexclusions: [Thi công]\n"),
+        )
     with pytest.raises(RulesError, match="missing.yaml: cannot read"):
         load_rules(gazetteer, tmp_path / "missing.yaml")
 
