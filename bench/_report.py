@@ -49,7 +49,9 @@ def write_section(name: str, body: str) -> None:
         f"_Measured {stamp} on {machine()}._\n\n{body.strip()}\n<!-- /bench:{name} -->\n"
     )
     text = BENCHMARKS.read_text(encoding="utf-8") if BENCHMARKS.exists() else HEADER
-    pattern = re.compile(rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->\n?", re.S)
+    pattern = re.compile(
+        rf"<!-- bench:{re.escape(name)} -->.*?<!-- /bench:{re.escape(name)} -->\n?", re.S
+    )
     if pattern.search(text):
         text = pattern.sub(lambda _m: section, text)
     else:

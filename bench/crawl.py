@@ -46,20 +46,26 @@ def article(feed: int, index: int) -> str:
     n, p = feed * 100 + index, (feed * 7 + index * 13) % 97
     body = "".join(f"<p>{escape(t.format(n=n, p=p))}</p>" for t in PARAGRAPHS * 2)
     menu = "".join(f"<li><a href='/m{i}'>Mục {i}</a></li>" for i in range(30))
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>Tin {n}</title>"
-            f"<meta property='article:published_time' content='2026-11-20T08:00:00+07:00'>"
-            f"</head><body><nav><ul>{menu}</ul></nav><article><h1>Tin {n}: cao tốc đoạn {n}"
-            f"</h1><div class='detail-content'>{body}</div></article><footer>© Báo mẫu</footer>"
-            f"</body></html>")
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>Tin {n}</title>"
+        f"<meta property='article:published_time' content='2026-11-20T08:00:00+07:00'>"
+        f"</head><body><nav><ul>{menu}</ul></nav><article><h1>Tin {n}: cao tốc đoạn {n}"
+        f"</h1><div class='detail-content'>{body}</div></article><footer>© Báo mẫu</footer>"
+        f"</body></html>"
+    )
 
 
 def feed(base: str, feed_no: int, articles: int) -> str:
     entries = "".join(
         f"<item><title>Tin {feed_no * 100 + i}: cao tốc đoạn {feed_no * 100 + i}</title>"
         f"<link>{base}/f{feed_no}/a{i}.html</link><guid>{base}/f{feed_no}/a{i}.html</guid>"
-        f"<description>Tin số {i}</description></item>" for i in range(articles))
-    return f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>F{feed_no}" \
-           f"</title>{entries}</channel></rss>"
+        f"<description>Tin số {i}</description></item>"
+        for i in range(articles)
+    )
+    return (
+        f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>F{feed_no}"
+        f"</title>{entries}</channel></rss>"
+    )
 
 
 def serve(articles: int, latency: float):
@@ -68,10 +74,15 @@ def serve(articles: int, latency: float):
             parts = req.path.strip("/").split("/")
             feed_no = int(parts[0][1:])
             if parts[1] == "rss.xml":
-                return Response(200, feed(server_base[0], feed_no, articles),
-                                {"Content-Type": "application/rss+xml; charset=utf-8"})
+                return Response(
+                    200,
+                    feed(server_base[0], feed_no, articles),
+                    {"Content-Type": "application/rss+xml; charset=utf-8"},
+                )
             return Response(200, article(feed_no, int(parts[1][1:].split(".")[0])))
+
         return respond
+
     return handler
 
 
@@ -87,14 +98,21 @@ async def one_run(feeds: int, articles: int, latency: float, hosts: int, concurr
             lines = ["sources:"]
             for f in range(feeds):
                 srv = servers[f % hosts]
-                lines.append(f"  - {{id: f{f}, name: F{f}, url: '{srv.base_url}/f{f}/rss.xml', "
-                             "allow_private_links: true}")
+                lines.append(
+                    f"  - {{id: f{f}, name: F{f}, url: '{srv.base_url}/f{f}/rss.xml', "
+                    "allow_private_links: true}"
+                )
             db_url = f"sqlite:///{tmp}/bench.db"
             engine = open_store(db_url)
             queries.sync_sources(engine, parse_sources("\n".join(lines)))
-            settings = load_settings({}, database_url=db_url, global_concurrency=concurrency,
-                                     per_host_concurrency=max(2, concurrency // hosts + 1),
-                                     respect_robots=False, max_entries_per_feed=articles)
+            settings = load_settings(
+                {},
+                database_url=db_url,
+                global_concurrency=concurrency,
+                per_host_concurrency=max(2, concurrency // hosts + 1),
+                respect_robots=False,
+                max_entries_per_feed=articles,
+            )
             start = time.perf_counter()
             summary = await crawl(engine, settings, force=True)
             wall = time.perf_counter() - start
@@ -104,9 +122,14 @@ async def one_run(feeds: int, articles: int, latency: float, hosts: int, concurr
             srv.stop()
     requests = feeds * (articles + 1)
     ideal = requests * latency / concurrency
-    return {"latency": latency, "items": summary.new_items, "wall": wall,
-            "rate": summary.new_items / wall, "ideal": ideal,
-            "efficiency": ideal / wall if ideal else None}
+    return {
+        "latency": latency,
+        "items": summary.new_items,
+        "wall": wall,
+        "rate": summary.new_items / wall,
+        "ideal": ideal,
+        "efficiency": ideal / wall if ideal else None,
+    }
 
 
 class _Routes(dict):
@@ -123,8 +146,10 @@ class _Routes(dict):
 def _row(r: dict) -> str:
     ideal = f"{r['ideal']:.1f} s" if r["ideal"] else "—"
     share = f"{r['efficiency']:.0%}" if r["efficiency"] else "—"
-    return (f"| {r['latency'] * 1000:.0f} ms | {r['items']} | {r['wall']:.1f} s | {r['rate']:.1f} "
-            f"| {ideal} | {share} | {r['peak_mb']:.0f} MB |")
+    return (
+        f"| {r['latency'] * 1000:.0f} ms | {r['items']} | {r['wall']:.1f} s | {r['rate']:.1f} "
+        f"| {ideal} | {share} | {r['peak_mb']:.0f} MB |"
+    )
 
 
 def peak_mb() -> float:
@@ -137,8 +162,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--feeds", type=int, default=300)
     parser.add_argument("--articles", type=int, default=50)
-    parser.add_argument("--latency", type=float, action="append",
-                        help="server latency in seconds (repeatable; default 0.1 and 0)")
+    parser.add_argument(
+        "--latency",
+        type=float,
+        action="append",
+        help="server latency in seconds (repeatable; default 0.1 and 0)",
+    )
     parser.add_argument("--hosts", type=int, default=20, help="loopback addresses to spread over")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--no-write", action="store_true", help="print only")
@@ -150,11 +179,16 @@ def main() -> int:
         r["peak_mb"] = peak_mb()
         results.append(r)
         eff = f"{r['efficiency']:.0%} of ideal ({r['ideal']:.1f} s)" if r["ideal"] else "n/a"
-        print(f"latency {latency * 1000:.0f} ms: {r['items']} articles in {r['wall']:.1f} s = "
-              f"{r['rate']:.1f} articles/s; {eff}; peak RSS {r['peak_mb']:.0f} MB", flush=True)
+        print(
+            f"latency {latency * 1000:.0f} ms: {r['items']} articles in {r['wall']:.1f} s = "
+            f"{r['rate']:.1f} articles/s; {eff}; peak RSS {r['peak_mb']:.0f} MB",
+            flush=True,
+        )
     if not args.no_write:
         rows = "\n".join(_row(r) for r in results)
-        write_section("Crawl", f"""
+        write_section(
+            "Crawl",
+            f"""
 `bench/crawl.py --feeds {args.feeds} --articles {args.articles} --hosts {args.hosts}
 --concurrency {args.concurrency}`: {args.feeds} local RSS feeds with {args.articles} article
 pages each, spread over {args.hosts} loopback addresses, crawled through the real pipeline
@@ -167,7 +201,8 @@ test server runs in the same process and takes part of the two cores. One run pe
 {rows}
 
 Targets (issue 2): within 80% of the ideal at 100 ms; 100 articles/s or more at 0 ms.
-""")
+""",
+        )
     return 0
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import json
 import logging
@@ -18,7 +19,7 @@ from typing import Any, TextIO
 from .config import ConfigError, Settings, load_settings
 from .sources import SourcesError, load_sources
 from .store.db import StoreError
-from .timefmt import parse_bound, show, to_local_iso
+from .timefmt import parse_bound, to_local_iso
 
 
 class UserError(Exception):
@@ -33,6 +34,7 @@ def command(name: str, configure: Callable[[argparse.ArgumentParser], None] = la
     def register(func: Command) -> Command:
         COMMANDS[name] = (func, configure)
         return func
+
     return register
 
 
@@ -68,8 +70,9 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 def _crawl_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="poll every enabled source, due or not")
-    p.add_argument("--source", action="append", metavar="ID",
-                   help="poll only this source (repeatable)")
+    p.add_argument(
+        "--source", action="append", metavar="ID", help="poll only this source (repeatable)"
+    )
 
 
 @command("crawl", _crawl_args)
@@ -89,8 +92,9 @@ def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
     if unknown:
         raise UserError(f"no source with id {', '.join(sorted(unknown))} in {settings.sources}")
     with CrawlProgress(enabled=sys.stderr.isatty()) as progress:
-        summary = asyncio.run(crawl(engine, settings, force=args.force, only=args.source,
-                                    progress=progress.update))
+        summary = asyncio.run(
+            crawl(engine, settings, force=args.force, only=args.source, progress=progress.update)
+        )
     print_summary(summary, sys.stdout)
     return 0
 
@@ -98,7 +102,9 @@ def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
 def _export_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     p.add_argument("--since", metavar="DATE", help="from this day (YYYY-MM-DD, local) or time")
-    p.add_argument("--until", metavar="DATE", help="up to and including this day, or before this time")
+    p.add_argument(
+        "--until", metavar="DATE", help="up to and including this day, or before this time"
+    )
     p.add_argument("--relevant-only", action="store_true", help="only items judged relevant")
     p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
 
@@ -118,23 +124,22 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         raise UserError(str(exc)) from None
     engine = _open_engine(settings)
-    out: TextIO = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
-    try:
-        with engine.connect() as conn:
-            rows = export_rows(conn, since=since, until=until, relevant_only=args.relevant_only)
-            if args.format == "jsonl":
-                for row in rows:
-                    out.write(json.dumps(_export_record(row), ensure_ascii=False) + "\n")
-            else:
-                writer = csv.DictWriter(out, fieldnames=list(EXPORT_COLUMNS))
-                writer.writeheader()
-                for row in rows:
-                    record = _export_record(row)
-                    record["matches"] = json.dumps(record["matches"], ensure_ascii=False)
-                    writer.writerow(record)
-    finally:
-        if out is not sys.stdout:
-            out.close()
+    with contextlib.ExitStack() as stack:
+        out: TextIO = sys.stdout
+        if args.out:
+            out = stack.enter_context(open(args.out, "w", encoding="utf-8", newline=""))
+        conn = stack.enter_context(engine.connect())
+        rows = export_rows(conn, since=since, until=until, relevant_only=args.relevant_only)
+        if args.format == "jsonl":
+            for row in rows:
+                out.write(json.dumps(_export_record(row), ensure_ascii=False) + "\n")
+        else:
+            writer = csv.DictWriter(out, fieldnames=list(EXPORT_COLUMNS))
+            writer.writeheader()
+            for row in rows:
+                record = _export_record(row)
+                record["matches"] = json.dumps(record["matches"], ensure_ascii=False)
+                writer.writerow(record)
     return 0
 
 
@@ -152,9 +157,22 @@ def _sources_args(p: argparse.ArgumentParser) -> None:
     sub.add_parser("check", help="validate the sources file and list its sources")
 
 
-STATUS_FIELDS = ("id", "name", "feed_url", "enabled", "last_status", "last_http_status",
-                 "error_count", "last_error", "last_warning", "last_checked_at",
-                 "last_success_at", "next_check_at", "last_new_item_at", "item_count")
+STATUS_FIELDS = (
+    "id",
+    "name",
+    "feed_url",
+    "enabled",
+    "last_status",
+    "last_http_status",
+    "error_count",
+    "last_error",
+    "last_warning",
+    "last_checked_at",
+    "last_success_at",
+    "next_check_at",
+    "last_new_item_at",
+    "item_count",
+)
 
 
 @command("sources", _sources_args)
@@ -168,7 +186,9 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     if args.action == "check":
         for src in load_sources(settings.sources):
             state = "" if src.enabled else " (disabled)"
-            print(f"{src.id:<24} {src.type:<5} every {src.interval_minutes:>4} min  {src.url}{state}")
+            print(
+                f"{src.id:<24} {src.type:<5} every {src.interval_minutes:>4} min  {src.url}{state}"
+            )
         return 0
     from .store.queries import source_status
 
@@ -229,17 +249,25 @@ def build_parser() -> argparse.ArgumentParser:
         prog="monitor",
         description="Media monitoring for the Department of Construction of Lạng Sơn province.",
     )
-    parser.add_argument("--database", metavar="URL",
-                        help="database URL (env MONITOR_DATABASE_URL; default sqlite:///monitor.db)")
-    parser.add_argument("--sources", metavar="PATH",
-                        help="sources file (env MONITOR_SOURCES; default sources.yaml)")
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="database URL (env MONITOR_DATABASE_URL; default sqlite:///monitor.db)",
+    )
+    parser.add_argument(
+        "--sources", metavar="PATH", help="sources file (env MONITOR_SOURCES; default sources.yaml)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (func, configure) in COMMANDS.items():
         doc = (func.__doc__ or "").strip()
         summary = doc.splitlines()[0] if doc else ""
-        child = sub.add_parser(name, help=summary, description=doc,
-                               formatter_class=argparse.RawDescriptionHelpFormatter)
+        child = sub.add_parser(
+            name,
+            help=summary,
+            description=doc,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         configure(child)
         child.set_defaults(func=func)
     return parser
@@ -248,8 +276,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     try:
         settings = load_settings(database_url=args.database, sources=args.sources)
         return int(args.func(args, settings))

@@ -35,8 +35,13 @@ def reference() -> str:
             for action in child._actions:
                 if isinstance(action, argparse._SubParsersAction):
                     for sub_name, grandchild in action.choices.items():
-                        parts += ["", "```text", f"$ monitor {name} {sub_name} --help",
-                                  _help(grandchild), "```"]
+                        parts += [
+                            "",
+                            "```text",
+                            f"$ monitor {name} {sub_name} --help",
+                            _help(grandchild),
+                            "```",
+                        ]
         return "\n".join(parts)
     finally:
         if old is None:
@@ -60,8 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     if readme_section(text) is None:
         print("README.md has no cli markers", file=sys.stderr)
         return 1
-    new = re.sub(re.escape(START) + r"\n.*?\n" + re.escape(END),
-                 lambda _m: f"{START}\n{ref}\n{END}", text, flags=re.S)
+    new = re.sub(
+        re.escape(START) + r"\n.*?\n" + re.escape(END),
+        lambda _m: f"{START}\n{ref}\n{END}",
+        text,
+        flags=re.S,
+    )
     README.write_text(new, encoding="utf-8")
     return 0
 

@@ -21,8 +21,9 @@ def prepare(directory: Path, base_url: str) -> Path:
     """Write the demo's sources file, pointing at the local site, into ``directory``."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "sources.yaml"
-    path.write_text(DEMO_SOURCES.read_text(encoding="utf-8").replace("{{BASE}}", base_url),
-                    encoding="utf-8")
+    path.write_text(
+        DEMO_SOURCES.read_text(encoding="utf-8").replace("{{BASE}}", base_url), encoding="utf-8"
+    )
     return path
 
 
@@ -43,8 +44,10 @@ def run_demo(directory: str, port: int, settings: Settings) -> int:
         db_url = f"sqlite:///{(target / 'monitor.db').resolve()}"
         settings = settings.with_overrides(database_url=db_url, sources=str(sources_path))
         engine = open_store(db_url)
-        out.print(f"[bold]1.[/] Cơ sở dữ liệu mới: {target / 'monitor.db'} "
-                  f"(schema {current_revision(engine)})")
+        out.print(
+            f"[bold]1.[/] Cơ sở dữ liệu mới: {target / 'monitor.db'} "
+            f"(schema {current_revision(engine)})"
+        )
         out.print(f"[bold]2.[/] Trang tin mẫu đang chạy tại {site.base_url}/ (offline)")
         configured = load_sources(sources_path)
         queries.sync_sources(engine, configured)
@@ -58,7 +61,8 @@ def run_demo(directory: str, port: int, settings: Settings) -> int:
     out.print(
         f"\n[bold]Tổng cộng[/]: {totals['items']} bài đã lưu, {totals['relevant']} liên quan "
         f"(Lạng Sơn hoặc ngành xây dựng), {totals['stories']} câu chuyện khác nhau, "
-        f"{totals['summary_only']} bài chỉ có tóm tắt từ feed, {totals['undated']} bài không rõ ngày."
+        f"{totals['summary_only']} bài chỉ có tóm tắt từ feed, "
+        f"{totals['undated']} bài không rõ ngày."
     )
     if clusters:
         out.print("\n[bold]Tin được nhiều báo đăng lại[/] (reach = số nguồn):")

@@ -17,8 +17,12 @@ class CrawlProgress:
     def __init__(self, enabled: bool, console: Console | None = None) -> None:
         self.enabled = enabled
         self._progress = Progress(
-            TextColumn("{task.description:<12}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=console or Console(stderr=True), transient=False,
+            TextColumn("{task.description:<12}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console or Console(stderr=True),
+            transient=False,
         )
         self._sources = self._progress.add_task("nguồn tin", total=None, visible=False)
         self._items = self._progress.add_task("bài viết", total=0, visible=False)
@@ -47,8 +51,13 @@ class CrawlProgress:
             self._progress.advance(self._sources)
 
 
-STATUS_VI = {"ok": "tốt", "not_modified": "không đổi", "warning": "cảnh báo", "error": "LỖI",
-             "never": "chưa chạy"}
+STATUS_VI = {
+    "ok": "tốt",
+    "not_modified": "không đổi",
+    "warning": "cảnh báo",
+    "error": "LỖI",
+    "never": "chưa chạy",
+}
 
 
 def print_summary(summary: Any, out: TextIO) -> None:
@@ -61,9 +70,16 @@ def print_summary(summary: Any, out: TextIO) -> None:
         table.add_column(name, justify="right", no_wrap=True)
     table.add_column("ghi chú (message)", overflow="fold", ratio=1)
     for r in sorted(summary.reports, key=lambda r: r.source_id):
-        table.add_row(r.source_id, STATUS_VI.get(r.status, r.status),
-                      str(r.entries), str(r.new_items), str(r.relevant), str(r.duplicates),
-                      str(r.page_failures), (r.message or "")[:200])
+        table.add_row(
+            r.source_id,
+            STATUS_VI.get(r.status, r.status),
+            str(r.entries),
+            str(r.new_items),
+            str(r.relevant),
+            str(r.duplicates),
+            str(r.page_failures),
+            (r.message or "")[:200],
+        )
     console.print(table)
     console.print(
         f"{len(summary.reports)} nguồn đã đọc, {len(summary.failed)} lỗi; "
@@ -76,14 +92,28 @@ def print_summary(summary: Any, out: TextIO) -> None:
 def print_status_table(rows: list[dict[str, Any]], out: TextIO) -> None:
     console = Console(file=out, width=max(120, Console(file=out).width))
     table = Table(title="Tình trạng nguồn tin (source status)")
-    for name in ("id", "status", "http", "errors", "last success", "next check", "last new item",
-                 "items", "last error / warning"):
+    for name in (
+        "id",
+        "status",
+        "http",
+        "errors",
+        "last success",
+        "next check",
+        "last new item",
+        "items",
+        "last error / warning",
+    ):
         table.add_column(name, overflow="fold")
     for row in rows:
         table.add_row(
-            row["id"], f"{row['last_status']}", str(row["last_http_status"] or ""),
-            str(row["error_count"]), show(row["last_success_at"]), show(row["next_check_at"]),
-            show(row["last_new_item_at"]), str(row["item_count"]),
+            row["id"],
+            f"{row['last_status']}",
+            str(row["last_http_status"] or ""),
+            str(row["error_count"]),
+            show(row["last_success_at"]),
+            show(row["next_check_at"]),
+            show(row["last_new_item_at"]),
+            str(row["item_count"]),
             (row["last_error"] or row["last_warning"] or "")[:200],
         )
     console.print(table)

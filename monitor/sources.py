@@ -178,7 +178,9 @@ def _read_selectors(reader: _Reader, node: yaml.Node) -> Selectors | None:
     values: dict[str, str] = {}
     for key, (key_node, value_node) in fields.items():
         if key not in SELECTOR_KEYS:
-            reader.error(key_node, f"selectors.{key}", f"unknown key (known: {', '.join(SELECTOR_KEYS)})")
+            reader.error(
+                key_node, f"selectors.{key}", f"unknown key (known: {', '.join(SELECTOR_KEYS)})"
+            )
             continue
         value = reader.scalar(value_node, f"selectors.{key}", str)
         if value:
@@ -197,7 +199,9 @@ def parse_sources(text: str, path: str = "sources.yaml") -> list[Source]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
-        raise SourcesError([f"{path}{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]) from None
+        raise SourcesError(
+            [f"{path}{line}: not valid YAML: {getattr(exc, 'problem', exc)}"]
+        ) from None
     if root is None:
         raise SourcesError([f"{path}:1: sources: the file is empty"])
     top = reader.mapping(root, "top level")

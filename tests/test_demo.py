@@ -39,4 +39,6 @@ def test_demo_run_matches_the_manifest(tmp_path: Path, capsys) -> None:
     assert groups and all(len(ids) == 1 for ids in groups.values()), groups
     assert len({next(iter(ids)) for ids in groups.values()}) == len(groups)
     assert health["blog-demo"].last_status == "error" and health["blog-demo"].last_error
-    assert all(h.last_status in {"ok", "warning"} for sid, h in health.items() if sid != "blog-demo")
+    assert all(
+        h.last_status in {"ok", "warning"} for sid, h in health.items() if sid != "blog-demo"
+    )

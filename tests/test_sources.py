@@ -56,12 +56,16 @@ def test_bad_values_name_line_and_key(snippet: str, expected: str) -> None:
 
 def test_duplicate_ids_name_both_lines() -> None:
     text = "sources:\n  - {id: a, name: A, url: 'https://a.vn'}\n  - {id: a, name: B, url: 'https://b.vn'}\n"
-    with pytest.raises(SourcesError, match=r"x.yaml:3: id: 'a' is already used by the source on line 2"):
+    with pytest.raises(
+        SourcesError, match=r"x.yaml:3: id: 'a' is already used by the source on line 2"
+    ):
         parse_sources(text, "x.yaml")
 
 
 def test_nothing_is_half_loaded() -> None:
-    text = "sources:\n  - {id: a, name: A, url: 'https://a.vn'}\n  - {id: b, name: B, url: 'nope'}\n"
+    text = (
+        "sources:\n  - {id: a, name: A, url: 'https://a.vn'}\n  - {id: b, name: B, url: 'nope'}\n"
+    )
     with pytest.raises(SourcesError):
         parse_sources(text)
 
@@ -83,4 +87,6 @@ def test_shipped_sources_file_is_valid() -> None:
         pytest.skip("sources.yaml not written yet")
     sources = load_sources(path)
     assert len(sources) >= 12
-    assert {"provincial", "construction", "national", "foreign"} <= {t for s in sources for t in s.tags}
+    assert {"provincial", "construction", "national", "foreign"} <= {
+        t for s in sources for t in s.tags
+    }

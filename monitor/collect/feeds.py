@@ -252,8 +252,10 @@ def parse_feed(content: bytes, *, url: str, content_type: str = "") -> ParsedFee
     if data.get("bozo"):
         problem = data.get("bozo_exception")
         if not data.entries:  # broken and nothing readable: a failure, not a warning
-            raise FeedError(f"broken feed at {url}: not well-formed XML and no entries "
-                            f"could be read ({problem})")
+            raise FeedError(
+                f"broken feed at {url}: not well-formed XML and no entries "
+                f"could be read ({problem})"
+            )
         notes.append(f"not well-formed XML, read leniently: {problem}")
     if not data.entries:
         notes.append("the feed lists no entries")

@@ -248,8 +248,10 @@ class _Robots:
 def _status_error(url: str, reply: _Reply) -> HTTPStatusError:
     retry_after = parse_retry_after(reply.headers.get("retry-after"))
     return HTTPStatusError(
-        url, f"The server at {url} answered HTTP {reply.status}.",
-        status=reply.status, retry_after=retry_after,
+        url,
+        f"The server at {url} answered HTTP {reply.status}.",
+        status=reply.status,
+        retry_after=retry_after,
     )
 
 
@@ -290,8 +292,10 @@ class Fetcher:
             transport=self._transport,
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(
-                connect=s.connect_timeout, read=s.read_timeout,
-                write=s.read_timeout, pool=s.total_timeout,
+                connect=s.connect_timeout,
+                read=s.read_timeout,
+                write=s.read_timeout,
+                pool=s.total_timeout,
             ),
             limits=httpx.Limits(
                 max_connections=s.global_concurrency,
@@ -330,8 +334,14 @@ class Fetcher:
             )
         except FetchError as exc:
             ms = int((time.monotonic() - started) * 1000)
-            _log(logging.INFO, "fetch-failed", url=url, kind=exc.kind, status=exc.status,
-                 duration_ms=ms)
+            _log(
+                logging.INFO,
+                "fetch-failed",
+                url=url,
+                kind=exc.kind,
+                status=exc.status,
+                duration_ms=ms,
+            )
             raise
         ms = int((time.monotonic() - started) * 1000)
         _log(logging.INFO, "fetched", url=url, status=result.status, duration_ms=ms)
@@ -394,8 +404,9 @@ class Fetcher:
                     body = await _read_limited(response, url, limit) if ok else b""
                     return _Reply(response.status_code, response.headers, body)
             except TimeoutError as exc:
-                raise FetchTimeout(url, f"The request to {url} took longer than {total:g} s "
-                                   "in total.") from exc
+                raise FetchTimeout(
+                    url, f"The request to {url} took longer than {total:g} s in total."
+                ) from exc
             except httpx.TimeoutException as exc:
                 raise FetchTimeout(url, f"The request to {url} timed out ({exc!r}).") from exc
             except (httpx.TransportError, httpx.InvalidURL) as exc:
@@ -412,8 +423,9 @@ class Fetcher:
             if rules is None or rules.expires <= time.monotonic():
                 rules = self._robots[origin] = await self._load_robots(origin, allow_private)
         if rules.parser is None and not rules.allow:
-            raise RobotsDisallowed(url, f"The robots.txt of {origin} could not be read, so "
-                                   f"{url} is skipped for now.")
+            raise RobotsDisallowed(
+                url, f"The robots.txt of {origin} could not be read, so {url} is skipped for now."
+            )
         if not rules.allows(url, self.settings.user_agent):
             raise RobotsDisallowed(url, f"The robots.txt of {origin} disallows {url}.")
 
@@ -423,8 +435,11 @@ class Fetcher:
         refuse = _Robots(None, False, now + min(s.robots_failure_ttl_seconds, s.robots_ttl_seconds))
         try:
             result = await self._follow(
-                origin + "/robots.txt", {"Accept": "text/plain,*/*;q=0.5"},
-                allow_private, False, s.robots_max_bytes,
+                origin + "/robots.txt",
+                {"Accept": "text/plain,*/*;q=0.5"},
+                allow_private,
+                False,
+                s.robots_max_bytes,
             )
         except HTTPStatusError as exc:
             if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
@@ -446,7 +461,12 @@ def _result(requested: str, final: str, reply: _Reply, moved: str | None) -> Fet
         if name.lower() not in ("content-encoding", "content-length")
     }
     return FetchResult(
-        requested_url=requested, url=final, status=reply.status, content=reply.content,
-        headers=headers, etag=headers.get("etag"), last_modified=headers.get("last-modified"),
+        requested_url=requested,
+        url=final,
+        status=reply.status,
+        content=reply.content,
+        headers=headers,
+        etag=headers.get("etag"),
+        last_modified=headers.get("last-modified"),
         permanent_redirect=moved,
     )

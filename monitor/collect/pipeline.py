@@ -30,8 +30,8 @@ from .cluster import ClusterIndex
 from .feeds import FeedError, parse_feed
 from .fetch import (
     BlockedURL,
-    FetchError,
     Fetcher,
+    FetchError,
     FetchSettings,
     RobotsDisallowed,
     is_private_host,
@@ -94,8 +94,12 @@ def _sha(value: str) -> str:
 
 
 def next_check_after(
-    now: datetime, interval_minutes: int, errors: int, settings: Settings,
-    retry_after: float | None = None, ttl_minutes: int | None = None,
+    now: datetime,
+    interval_minutes: int,
+    errors: int,
+    settings: Settings,
+    retry_after: float | None = None,
+    ttl_minutes: int | None = None,
 ) -> datetime:
     """When to poll again: the interval (or the feed's TTL) on success; exponential
     back-off with a ceiling after failures, never sooner than a server's Retry-After."""
@@ -143,8 +147,12 @@ def load_index(engine: Engine, settings: Settings, now: datetime) -> ClusterInde
 
 
 async def crawl(
-    engine: Engine, settings: Settings, *, force: bool = False,
-    only: Sequence[str] | None = None, progress: Progress | None = None,
+    engine: Engine,
+    settings: Settings,
+    *,
+    force: bool = False,
+    only: Sequence[str] | None = None,
+    progress: Progress | None = None,
 ) -> CrawlSummary:
     """Poll every due source once (all of them with ``force``) and store what is new."""
     now = queries.utcnow()
@@ -156,8 +164,9 @@ async def crawl(
     executor = make_executor(settings)
     try:
         async with Fetcher(fetch_settings(settings)) as fetcher:
-            collector = Collector(engine, settings, fetcher, executor,
-                                  load_index(engine, settings, now), progress)
+            collector = Collector(
+                engine, settings, fetcher, executor, load_index(engine, settings, now), progress
+            )
             collector.emit("start", sources=len(due))
             reports = await asyncio.gather(*(refresh_source(collector, sid) for sid in due))
             summary.reports.extend(reports)
@@ -178,7 +187,9 @@ async def refresh_source(collector: Collector, source_id: str) -> SourceReport:
     allow_private = config.allow_private_links or await asyncio.to_thread(is_private_host, src.url)
     try:
         result = await collector.fetcher.fetch(
-            src.feed_url, etag=src.etag, last_modified=src.last_modified,
+            src.feed_url,
+            etag=src.etag,
+            last_modified=src.last_modified,
             allow_private=allow_private,
         )
         if result.not_modified:
@@ -211,21 +222,26 @@ def _parse(src: Source, content: bytes, url: str, content_type: str) -> ParsedFe
         sel = src.selectors
         if sel is None:
             raise FeedError("an html source needs selectors in sources.yaml")
-        listing = ListingSelectors(item=sel.item, link=sel.link, title=sel.title,
-                                   summary=sel.summary, date=sel.date)
+        listing = ListingSelectors(
+            item=sel.item, link=sel.link, title=sel.title, summary=sel.summary, date=sel.date
+        )
         return parse_listing(content, url=url, selectors=listing, content_type=content_type)
     return parse_feed(content, url=url, content_type=content_type)
 
 
 async def _collect_entries(
-    collector: Collector, src: Source, parsed: ParsedFeed, report: SourceReport,
+    collector: Collector,
+    src: Source,
+    parsed: ParsedFeed,
+    report: SourceReport,
     allow_private: bool,
 ) -> None:
     """Fetch, process and store the entries not seen before, each as soon as it is ready."""
     entries = _new_entries(collector, src, parsed, report)
     collector.emit("entries", source_id=src.id, count=len(entries))
-    jobs = [_page_job(collector, src, entry, url, canon, allow_private)
-            for entry, url, canon in entries]
+    jobs = [
+        _page_job(collector, src, entry, url, canon, allow_private) for entry, url, canon in entries
+    ]
     for next_done in asyncio.as_completed(jobs):
         processed = await next_done
         _store(collector, processed, report)
@@ -260,15 +276,24 @@ def _new_entries(
 
 
 async def _page_job(
-    collector: Collector, src: Source, entry: FeedEntry, url: str, canon: str,
-    allow_private: bool, etag: str | None = None, last_modified: str | None = None,
+    collector: Collector,
+    src: Source,
+    entry: FeedEntry,
+    url: str,
+    canon: str,
+    allow_private: bool,
+    etag: str | None = None,
+    last_modified: str | None = None,
 ) -> tuple[Processed, str | None, str | None]:
     """Fetch the article page (when the source wants pages) and process it in a worker."""
     page, ctype, problem, new_etag, new_lm = None, "", None, None, None
     if src.fetch_articles and entry.url:
         try:
             result = await collector.fetcher.fetch(
-                entry.url, etag=etag, last_modified=last_modified, allow_private=allow_private,
+                entry.url,
+                etag=etag,
+                last_modified=last_modified,
+                allow_private=allow_private,
                 respect_robots=collector.settings.respect_robots,
             )
             page, ctype = result.content, result.content_type
@@ -277,7 +302,9 @@ async def _page_job(
             problem = f"not fetched: {exc}"  # a rule, not a fault: not retried
         except FetchError as exc:
             problem = f"fetch failed: {exc}"
-    job = PageJob(src.id, entry, url, canon, page, ctype, problem, collector.settings.min_text_words)
+    job = PageJob(
+        src.id, entry, url, canon, page, ctype, problem, collector.settings.min_text_words
+    )
     loop = asyncio.get_running_loop()
     processed = await loop.run_in_executor(collector.executor, process_job, job)
     return processed, new_etag, new_lm
@@ -302,7 +329,10 @@ def _item_values(processed: Processed) -> dict[str, Any]:
         "language": article.language,
         "relevant": processed.relevance.relevant,
         "matches": json.dumps(
-            [{"term": m.term, "kind": m.kind, "count": m.count} for m in processed.relevance.matches],
+            [
+                {"term": m.term, "kind": m.kind, "count": m.count}
+                for m in processed.relevance.matches
+            ],
             ensure_ascii=False,
         ),
         "fingerprint": processed.fingerprint,
@@ -316,7 +346,9 @@ def _store(
     """Insert one item in its own transaction and give it its story cluster."""
     processed, etag, last_modified = outcome
     values = _item_values(processed)
-    values.update(fetched_at=queries.utcnow(), article_etag=etag, article_last_modified=last_modified)
+    values.update(
+        fetched_at=queries.utcnow(), article_etag=etag, article_last_modified=last_modified
+    )
     with collector.engine.begin() as conn:
         cluster = queries.cluster_of_content(conn, values["content_hash"])
         if cluster is None:
@@ -343,11 +375,22 @@ async def _retry_failed_pages(
     with collector.engine.connect() as conn:
         rows = queries.items_to_retry(conn, src.id, since)
     for row in rows:
-        entry = FeedEntry(url=row.url, guid=row.guid, title=row.title, summary=row.summary,
-                          published_at=row.published_at)
+        entry = FeedEntry(
+            url=row.url,
+            guid=row.guid,
+            title=row.title,
+            summary=row.summary,
+            published_at=row.published_at,
+        )
         processed, etag, last_modified = await _page_job(
-            collector, src, entry, row.url, row.canonical_url, allow_private,
-            row.article_etag, row.article_last_modified,
+            collector,
+            src,
+            entry,
+            row.url,
+            row.canonical_url,
+            allow_private,
+            row.article_etag,
+            row.article_last_modified,
         )
         if processed.article.fetch_error and processed.article.fetch_error.startswith("fetch"):
             continue
@@ -361,8 +404,14 @@ async def _retry_failed_pages(
 
 
 def _record_success(
-    engine: Engine, settings: Settings, src: Any, report: SourceReport, started: datetime,
-    result: Any, parsed: ParsedFeed | None, allow_private: bool,
+    engine: Engine,
+    settings: Settings,
+    src: Any,
+    report: SourceReport,
+    started: datetime,
+    result: Any,
+    parsed: ParsedFeed | None,
+    allow_private: bool,
 ) -> None:
     now = queries.utcnow()
     values: dict[str, Any] = {
@@ -371,17 +420,25 @@ def _record_success(
         "last_http_status": result.status,
         "error_count": 0,
         "etag": result.etag or (src.etag if result.not_modified else None),
-        "last_modified": result.last_modified or (src.last_modified if result.not_modified else None),
-        "next_check_at": next_check_after(now, src.interval_minutes, 0, settings,
-                                          ttl_minutes=parsed.ttl_minutes if parsed else None),
+        "last_modified": result.last_modified
+        or (src.last_modified if result.not_modified else None),
+        "next_check_at": next_check_after(
+            now,
+            src.interval_minutes,
+            0,
+            settings,
+            ttl_minutes=parsed.ttl_minutes if parsed else None,
+        ),
         "updated_at": now,
     }
     if result.permanent_redirect and result.permanent_redirect != src.feed_url:
         values["feed_url"] = result.permanent_redirect
     warnings = list(parsed.warnings) if parsed else []
     if report.page_failures:
-        warnings.append(f"{report.page_failures} article page(s) could not be used; "
-                        "their feed summaries were kept")
+        warnings.append(
+            f"{report.page_failures} article page(s) could not be used; "
+            "their feed summaries were kept"
+        )
     if report.status != "not_modified":
         report.status = "warning" if warnings else "ok"
     values["last_status"] = report.status
@@ -392,17 +449,31 @@ def _record_success(
         values["item_count"] = queries.count_items(conn, src.id)
         queries.record_poll(conn, src.id, **values)
         if "feed_url" in values:
-            queries.add_event(conn, src.id, "info",
-                              f"feed moved permanently to {values['feed_url']}", url=src.feed_url)
+            queries.add_event(
+                conn,
+                src.id,
+                "info",
+                f"feed moved permanently to {values['feed_url']}",
+                url=src.feed_url,
+            )
         for warning in warnings:
             queries.add_event(conn, src.id, "warning", warning, url=src.feed_url)
     report.message = values["last_warning"]
-    log.info("source-polled source_id=%s status=%s new_items=%d duration_ms=%d", src.id,
-             report.status, report.new_items, int((now - started).total_seconds() * 1000))
+    log.info(
+        "source-polled source_id=%s status=%s new_items=%d duration_ms=%d",
+        src.id,
+        report.status,
+        report.new_items,
+        int((now - started).total_seconds() * 1000),
+    )
 
 
 def _record_failure(
-    engine: Engine, settings: Settings, src: Any, report: SourceReport, started: datetime,
+    engine: Engine,
+    settings: Settings,
+    src: Any,
+    report: SourceReport,
+    started: datetime,
     exc: Exception,
 ) -> None:
     now = queries.utcnow()
@@ -412,10 +483,19 @@ def _record_failure(
     report.status, report.message = "error", str(exc)
     with engine.begin() as conn:
         queries.record_poll(
-            conn, src.id, last_checked_at=now, last_status="error", last_http_status=status,
-            last_error=str(exc)[:2000], error_count=errors, updated_at=now,
-            next_check_at=next_check_after(now, src.interval_minutes, errors, settings, retry_after),
+            conn,
+            src.id,
+            last_checked_at=now,
+            last_status="error",
+            last_http_status=status,
+            last_error=str(exc)[:2000],
+            error_count=errors,
+            updated_at=now,
+            next_check_at=next_check_after(
+                now, src.interval_minutes, errors, settings, retry_after
+            ),
         )
         queries.add_event(conn, src.id, "error", str(exc), url=src.feed_url, http_status=status)
-    log.warning("source-failed source_id=%s url=%s status=%s error=%s", src.id, src.feed_url,
-                status, exc)
+    log.warning(
+        "source-failed source_id=%s url=%s status=%s error=%s", src.id, src.feed_url, status, exc
+    )

@@ -10,8 +10,23 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _TRACKING_PREFIXES = ("utm_", "itm_", "pk_", "mtm_")
 _TRACKING_KEYS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid",
-        "zarsrc", "gidzl", "_ga", "_gl", "mc_cid", "mc_eid", "cmpid", "ref_src", "ref_url",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "zarsrc",
+        "gidzl",
+        "_ga",
+        "_gl",
+        "mc_cid",
+        "mc_eid",
+        "cmpid",
+        "ref_src",
+        "ref_url",
         "amp",
     }
 )

@@ -83,7 +83,9 @@ def ensure_schema(engine: Engine, auto_migrate_fresh: bool = True) -> None:
             return
         current = current_revision(engine)
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read the database schema: {exc.__class__.__name__}: {exc}") from None
+        raise StoreError(
+            f"cannot read the database schema: {exc.__class__.__name__}: {exc}"
+        ) from None
     if current != head_revision():
         raise SchemaOutdated(
             f"the database schema is at revision {current or 'none'} but this program needs "

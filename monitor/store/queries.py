@@ -40,10 +40,19 @@ def sync_sources(engine: Engine, configured: Sequence[Any], now: datetime | None
                 "updated_at": now,
             }
             if src.id not in known:
-                conn.execute(sources.insert().values(
-                    id=src.id, url=src.url, feed_url=src.url, created_at=now,
-                    last_status="never", error_count=0, item_count=0, next_check_at=now, **values,
-                ))
+                conn.execute(
+                    sources.insert().values(
+                        id=src.id,
+                        url=src.url,
+                        feed_url=src.url,
+                        created_at=now,
+                        last_status="never",
+                        error_count=0,
+                        item_count=0,
+                        next_check_at=now,
+                        **values,
+                    )
+                )
             else:
                 if known[src.id].url != src.url:  # the admin changed the address: start over
                     values.update(url=src.url, feed_url=src.url, etag=None, last_modified=None)
@@ -85,13 +94,25 @@ def record_poll(conn: Connection, source_id: str, **values: Any) -> None:
 
 
 def add_event(
-    conn: Connection, source_id: str, level: str, message: str, *,
-    url: str | None = None, http_status: int | None = None, at: datetime | None = None,
+    conn: Connection,
+    source_id: str,
+    level: str,
+    message: str,
+    *,
+    url: str | None = None,
+    http_status: int | None = None,
+    at: datetime | None = None,
 ) -> None:
-    conn.execute(source_events.insert().values(
-        source_id=source_id, at=at or utcnow(), level=level, message=message[:4000],
-        url=url, http_status=http_status,
-    ))
+    conn.execute(
+        source_events.insert().values(
+            source_id=source_id,
+            at=at or utcnow(),
+            level=level,
+            message=message[:4000],
+            url=url,
+            http_status=http_status,
+        )
+    )
 
 
 def source_status(conn: Connection) -> list[dict[str, Any]]:
@@ -111,10 +132,17 @@ def known_keys(
         urls = list(url_hashes[start : start + 500])
         guids = list(guid_hashes[start : start + 500])
         if urls:
-            found_urls |= set(conn.scalars(select(items.c.url_hash).where(items.c.url_hash.in_(urls))))
+            found_urls |= set(
+                conn.scalars(select(items.c.url_hash).where(items.c.url_hash.in_(urls)))
+            )
         if guids:
-            found_guids |= set(conn.scalars(select(items.c.guid_hash).where(
-                and_(items.c.source_id == source_id, items.c.guid_hash.in_(guids)))))
+            found_guids |= set(
+                conn.scalars(
+                    select(items.c.guid_hash).where(
+                        and_(items.c.source_id == source_id, items.c.guid_hash.in_(guids))
+                    )
+                )
+            )
     return found_urls, found_guids
 
 
@@ -133,8 +161,10 @@ def set_cluster(conn: Connection, item_id: int, cluster_id: int) -> None:
 def cluster_of_content(conn: Connection, content_hash: str) -> int | None:
     """The cluster of an item elsewhere with exactly this content, if any."""
     return conn.scalar(
-        select(items.c.cluster_id).where(items.c.content_hash == content_hash)
-        .order_by(items.c.id).limit(1)
+        select(items.c.cluster_id)
+        .where(items.c.content_hash == content_hash)
+        .order_by(items.c.id)
+        .limit(1)
     )
 
 
@@ -146,22 +176,38 @@ def fingerprints_since(conn: Connection, since: datetime) -> Iterator[tuple[int,
         .order_by(items.c.id)
     )
     for row in conn.execution_options(yield_per=2000).execute(query):
-        yield int(row.id), int(row.cluster_id if row.cluster_id is not None else row.id), row.fingerprint
+        yield (
+            int(row.id),
+            int(row.cluster_id if row.cluster_id is not None else row.id),
+            row.fingerprint,
+        )
 
 
-def items_to_retry(
-    conn: Connection, source_id: str, since: datetime, limit: int = 20
-) -> list[Any]:
+def items_to_retry(conn: Connection, source_id: str, since: datetime, limit: int = 20) -> list[Any]:
     """Items kept with the feed summary because their page failed: tried again later."""
-    return list(conn.execute(
-        select(items.c.id, items.c.url, items.c.article_etag, items.c.article_last_modified,
-               items.c.title, items.c.summary, items.c.guid, items.c.published_at,
-               items.c.canonical_url)
-        .where(items.c.source_id == source_id, items.c.text_method == "feed-summary",
-               items.c.fetch_error.like("fetch failed%"),
-               items.c.fetched_at >= since)
-        .order_by(items.c.id.desc()).limit(limit)
-    ))
+    return list(
+        conn.execute(
+            select(
+                items.c.id,
+                items.c.url,
+                items.c.article_etag,
+                items.c.article_last_modified,
+                items.c.title,
+                items.c.summary,
+                items.c.guid,
+                items.c.published_at,
+                items.c.canonical_url,
+            )
+            .where(
+                items.c.source_id == source_id,
+                items.c.text_method == "feed-summary",
+                items.c.fetch_error.like("fetch failed%"),
+                items.c.fetched_at >= since,
+            )
+            .order_by(items.c.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def update_item(conn: Connection, item_id: int, values: dict[str, Any]) -> None:
@@ -176,13 +222,29 @@ def count_items(conn: Connection, source_id: str | None = None) -> int:
 
 
 EXPORT_COLUMNS = (
-    "id", "source_id", "url", "canonical_url", "title", "text", "published_at", "fetched_at",
-    "relevant", "matches", "cluster_id", "language", "text_method", "date_source", "summary",
+    "id",
+    "source_id",
+    "url",
+    "canonical_url",
+    "title",
+    "text",
+    "published_at",
+    "fetched_at",
+    "relevant",
+    "matches",
+    "cluster_id",
+    "language",
+    "text_method",
+    "date_source",
+    "summary",
 )
 
 
 def export_rows(
-    conn: Connection, *, since: datetime | None = None, until: datetime | None = None,
+    conn: Connection,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
     relevant_only: bool = False,
 ) -> Iterator[dict[str, Any]]:
     """Items for export, oldest first. The window applies to publication time, or fetch time
@@ -205,8 +267,12 @@ def top_clusters(conn: Connection, limit: int = 10) -> list[dict[str, Any]]:
     """Stories carried by the most outlets: cluster id, reach (outlets), copies, a title."""
     reach = func.count(func.distinct(items.c.source_id))
     rows = conn.execute(
-        select(items.c.cluster_id, reach.label("reach"), func.count().label("copies"),
-               func.min(items.c.id).label("first_id"))
+        select(
+            items.c.cluster_id,
+            reach.label("reach"),
+            func.count().label("copies"),
+            func.min(items.c.id).label("first_id"),
+        )
         .where(items.c.cluster_id.is_not(None))
         .group_by(items.c.cluster_id)
         .having(func.count() > 1)
@@ -216,19 +282,27 @@ def top_clusters(conn: Connection, limit: int = 10) -> list[dict[str, Any]]:
     out = []
     for row in rows:
         title = conn.scalar(select(items.c.title).where(items.c.id == row.first_id))
-        out.append({"cluster_id": row.cluster_id, "reach": row.reach, "copies": row.copies,
-                    "title": title})
+        out.append(
+            {"cluster_id": row.cluster_id, "reach": row.reach, "copies": row.copies, "title": title}
+        )
     return out
 
 
 def collection_totals(conn: Connection) -> dict[str, int]:
     """Items stored, relevant, stories (clusters) and items kept from the feed summary."""
-    row = conn.execute(select(
-        func.count(),
-        func.count().filter(items.c.relevant),
-        func.count(func.distinct(items.c.cluster_id)),
-        func.count().filter(items.c.text_method == "feed-summary"),
-        func.count().filter(items.c.published_at.is_(None)),
-    ).select_from(items)).one()
-    return {"items": row[0], "relevant": row[1], "stories": row[2], "summary_only": row[3],
-            "undated": row[4]}
+    row = conn.execute(
+        select(
+            func.count(),
+            func.count().filter(items.c.relevant),
+            func.count(func.distinct(items.c.cluster_id)),
+            func.count().filter(items.c.text_method == "feed-summary"),
+            func.count().filter(items.c.published_at.is_(None)),
+        ).select_from(items)
+    ).one()
+    return {
+        "items": row[0],
+        "relevant": row[1],
+        "stories": row[2],
+        "summary_only": row[3],
+        "undated": row[4],
+    }

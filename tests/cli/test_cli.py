@@ -21,11 +21,14 @@ from monitor.store.tables import items
 from ..collect.sitegen import STORY_CAO_TOC, STORY_NHA_O, Page, publish, sources_yaml
 
 
-def monitor(*args: str, db: str, sources: Path, timeout: float = 120,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def monitor(
+    *args: str, db: str, sources: Path, timeout: float = 120, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "monitor.cli", "--database", db, "--sources", str(sources), *args],
-        capture_output=True, text=True, timeout=timeout,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         env={**os.environ, "MONITOR_EXTRACT_WORKERS": "1", **(env or {})},
     )
 
@@ -33,14 +36,19 @@ def monitor(*args: str, db: str, sources: Path, timeout: float = 120,
 @pytest.fixture
 def site(tmp_path: Path):
     with LocalServer() as srv:
-        pages = [Page(f"/bai/{i}.html", f"Tin số {i} về Lạng Sơn: {t}", body)
-                 for i, (t, body) in enumerate([("cao tốc", STORY_CAO_TOC),
-                                                 ("nhà ở xã hội", STORY_NHA_O)])]
+        pages = [
+            Page(f"/bai/{i}.html", f"Tin số {i} về Lạng Sơn: {t}", body)
+            for i, (t, body) in enumerate(
+                [("cao tốc", STORY_CAO_TOC), ("nhà ở xã hội", STORY_NHA_O)]
+            )
+        ]
         publish(srv, "/rss.xml", pages)
         srv.route("/down.xml", Response(500, "hỏng"))
         path = tmp_path / "sources.yaml"
-        path.write_text(sources_yaml([("mau", srv.url("/rss.xml")), ("down", srv.url("/down.xml"))]),
-                        encoding="utf-8")
+        path.write_text(
+            sources_yaml([("mau", srv.url("/rss.xml")), ("down", srv.url("/down.xml"))]),
+            encoding="utf-8",
+        )
         yield srv, path
 
 
@@ -53,13 +61,34 @@ def test_crawl_export_status(db_url: str, site, tmp_path: Path) -> None:
     out = monitor("export", "--format", "jsonl", db=db_url, sources=sources)
     records = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(records) == 2
-    required = {"id", "source_id", "url", "canonical_url", "title", "text", "published_at",
-                "fetched_at", "relevant", "matches", "cluster_id"}
+    required = {
+        "id",
+        "source_id",
+        "url",
+        "canonical_url",
+        "title",
+        "text",
+        "published_at",
+        "fetched_at",
+        "relevant",
+        "matches",
+        "cluster_id",
+    }
     assert required <= set(records[0])
     assert records[0]["published_at"].endswith("+07:00") and records[0]["relevant"] is True
 
-    out = monitor("export", "--format", "csv", "--relevant-only", "--since", "2026-11-20",
-                  "--until", "2026-11-20", db=db_url, sources=sources)
+    out = monitor(
+        "export",
+        "--format",
+        "csv",
+        "--relevant-only",
+        "--since",
+        "2026-11-20",
+        "--until",
+        "2026-11-20",
+        db=db_url,
+        sources=sources,
+    )
     rows = list(csv.DictReader(io.StringIO(out.stdout)))
     assert len(rows) == 2 and required <= set(rows[0])
     out = monitor("export", "--since", "2026-11-21", db=db_url, sources=sources)
@@ -75,8 +104,10 @@ def test_crawl_export_status(db_url: str, site, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(("crawl", "--source", "nope"), "no source with id nope"),
-     (("export", "--since", "hôm qua"), "is not a date")],
+    [
+        (("crawl", "--source", "nope"), "no source with id nope"),
+        (("export", "--since", "hôm qua"), "is not a date"),
+    ],
 )
 def test_user_errors_are_one_sentence(db_url: str, site, args, message) -> None:
     _, sources = site
@@ -95,17 +126,33 @@ def test_invalid_sources_file_fails_clearly(tmp_path: Path) -> None:
 def test_sigkill_mid_crawl_then_restart_stores_each_item_once(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'm.db'}"
     with LocalServer() as srv:
-        pages = [Page(f"/bai/{i}.html", f"Tin {i}: cao tốc qua Lạng Sơn đoạn {i}",
-                      [f"Đoạn {i}. " + p for p in STORY_CAO_TOC]) for i in range(24)]
+        pages = [
+            Page(
+                f"/bai/{i}.html",
+                f"Tin {i}: cao tốc qua Lạng Sơn đoạn {i}",
+                [f"Đoạn {i}. " + p for p in STORY_CAO_TOC],
+            )
+            for i in range(24)
+        ]
         publish(srv, "/rss.xml", pages)
         for page in pages:  # slow pages so the kill lands mid-crawl
             srv.route(page.path, Response(200, page.html(), delay=0.25))
         sources = tmp_path / "s.yaml"
         sources.write_text(sources_yaml([("mau", srv.url("/rss.xml"))]), encoding="utf-8")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "monitor.cli", "--database", db, "--sources", str(sources),
-             "crawl"], env={**os.environ, "MONITOR_EXTRACT_WORKERS": "1"},
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "monitor.cli",
+                "--database",
+                db,
+                "--sources",
+                str(sources),
+                "crawl",
+            ],
+            env={**os.environ, "MONITOR_EXTRACT_WORKERS": "1"},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         engine = create_engine(db)
         deadline = time.monotonic() + 60

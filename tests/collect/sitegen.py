@@ -42,8 +42,9 @@ class Page:
     outlet: str = "Báo Mẫu"
 
     def html(self) -> str:
-        meta = (f'<meta property="article:published_time" content="{self.date}">'
-                if self.date else "")
+        meta = (
+            f'<meta property="article:published_time" content="{self.date}">' if self.date else ""
+        )
         body = "".join(f"<p>{escape(p)}</p>" for p in self.paragraphs)
         menu = "".join(f'<li><a href="/muc-{i}">Chuyên mục {i}</a></li>' for i in range(12))
         return (
@@ -66,17 +67,24 @@ def rss(base: str, pages: list[Page], title: str = "Báo Mẫu") -> str:
             f"<guid>{base}{page.path}</guid><description>{summary}</description>"
             f"<pubDate>Fri, 20 Nov 2026 01:30:00 GMT</pubDate></item>"
         )
-    return (f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
-            f"<title>{title}</title><link>{base}/</link>{''.join(items)}</channel></rss>")
+    return (
+        f"<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+        f"<title>{title}</title><link>{base}/</link>{''.join(items)}</channel></rss>"
+    )
 
 
 def publish(server: LocalServer, feed_path: str, pages: list[Page], **feed_headers: str) -> None:
     """Serve ``pages`` and a feed listing them at ``feed_path``."""
     for page in pages:
         server.route(page.path, Response(200, page.html()))
-    server.route(feed_path, Response(200, rss(server.base_url, pages),
-                                     {"Content-Type": "application/rss+xml; charset=utf-8",
-                                      **feed_headers}))
+    server.route(
+        feed_path,
+        Response(
+            200,
+            rss(server.base_url, pages),
+            {"Content-Type": "application/rss+xml; charset=utf-8", **feed_headers},
+        ),
+    )
 
 
 def sources_yaml(entries: list[tuple[str, str]], **extra: object) -> str:

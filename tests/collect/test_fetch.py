@@ -335,10 +335,20 @@ def test_every_redirect_hop_passes_the_guard(server: LocalServer) -> None:
 @pytest.mark.parametrize(
     "url",
     [
-        "http://127.0.0.1/", "http://10.0.0.1/", "http://192.168.1.1/", "http://172.16.0.1/",
-        "http://169.254.169.254/latest/meta-data/", "http://0.0.0.0/", "http://224.0.0.1/",
-        "http://100.64.0.1/", "http://[::1]/", "http://[fe80::1]/", "http://[fc00::1]/",
-        "http://[::ffff:127.0.0.1]/", "http://[::]/", "http://240.0.0.1/",
+        "http://127.0.0.1/",
+        "http://10.0.0.1/",
+        "http://192.168.1.1/",
+        "http://172.16.0.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://0.0.0.0/",
+        "http://224.0.0.1/",
+        "http://100.64.0.1/",
+        "http://[::1]/",
+        "http://[fe80::1]/",
+        "http://[fc00::1]/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://[::]/",
+        "http://240.0.0.1/",
     ],
 )
 def test_check_link_refuses_non_public_addresses(url: str) -> None:

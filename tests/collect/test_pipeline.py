@@ -45,8 +45,12 @@ def status(engine, sid):
 PAGES = [
     Page("/a/cao-toc.html", "Cao tốc Hữu Nghị – Chi Lăng hoàn thành 65% khối lượng", STORY_CAO_TOC),
     Page("/a/nha-o.html", "Lạng Sơn khởi công nhà ở xã hội tại phường Đông Kinh", STORY_NHA_O),
-    Page("/a/bong-da.html", "Đội bóng thành phố thắng kịch tính trên sân nhà", STORY_BONG_DA,
-         date=None),
+    Page(
+        "/a/bong-da.html",
+        "Đội bóng thành phố thắng kịch tính trên sân nhà",
+        STORY_BONG_DA,
+        date=None,
+    ),
 ]
 
 
@@ -70,8 +74,10 @@ def test_crawl_stores_extracts_and_assesses(engine, server) -> None:
 def test_recrawl_is_idempotent_and_uses_conditional_get(engine, server) -> None:
     publish(server, "/rss.xml", PAGES, ETag='"v1"')
     run(engine, [("mau", server.url("/rss.xml"))])
-    server.route("/rss.xml", lambda req: Response(304) if req.headers.get("if-none-match") == '"v1"'
-                 else Response(500))
+    server.route(
+        "/rss.xml",
+        lambda req: Response(304) if req.headers.get("if-none-match") == '"v1"' else Response(500),
+    )
     summary = run(engine, [("mau", server.url("/rss.xml"))])
     assert summary.reports[0].status == "not_modified"
     assert len(rows(engine)) == 3
@@ -94,8 +100,11 @@ def test_a_failing_source_is_recorded_and_does_not_stop_the_batch(engine, server
     run(engine, [("good", server.url("/good.xml")), ("bad", server.url("/bad.xml"))])
     assert status(engine, "bad").error_count == 2
     with engine.connect() as conn:
-        events = conn.execute(select(source_events.c.level).where(
-            source_events.c.source_id == "bad")).scalars().all()
+        events = (
+            conn.execute(select(source_events.c.level).where(source_events.c.source_id == "bad"))
+            .scalars()
+            .all()
+        )
     assert events == ["error", "error"]
 
 
@@ -133,8 +142,12 @@ def test_failed_page_keeps_the_summary_then_is_retried(engine, server) -> None:
 
 def test_syndicated_copies_share_a_cluster(engine, server) -> None:
     publish(server, "/a/rss.xml", PAGES[:2])
-    copy = Page("/b/ban-sao.html", "Cao tốc Hữu Nghị - Chi Lăng đã hoàn thành 65% khối lượng",
-                STORY_CAO_TOC[:3] + ["Theo Báo Lạng Sơn"], outlet="Báo Khác")
+    copy = Page(
+        "/b/ban-sao.html",
+        "Cao tốc Hữu Nghị - Chi Lăng đã hoàn thành 65% khối lượng",
+        STORY_CAO_TOC[:3] + ["Theo Báo Lạng Sơn"],
+        outlet="Báo Khác",
+    )
     publish(server, "/b/rss.xml", [copy])
     run(engine, [("a", server.url("/a/rss.xml")), ("b", server.url("/b/rss.xml"))])
     by_path = {r["url"].split(server.base_url)[1]: r for r in rows(engine)}

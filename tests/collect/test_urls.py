@@ -58,8 +58,11 @@ _HOSTS = st.sampled_from(
 
 
 @given(
-    st.sampled_from(["http", "HTTPS", "https"]), _HOSTS,
-    st.sampled_from(["", ":80", ":443", ":8080"]), _PIECE, _PIECE,
+    st.sampled_from(["http", "HTTPS", "https"]),
+    _HOSTS,
+    st.sampled_from(["", ":80", ":443", ":8080"]),
+    _PIECE,
+    _PIECE,
 )
 def test_canonical_url_is_idempotent(
     scheme: str, host: str, port: str, path: str, rest: str

@@ -17,9 +17,16 @@ text_strategy = st.text(alphabet=ALPHABET, max_size=80)
 
 @pytest.mark.parametrize(
     ("new_style", "old_style"),
-    [("hoà bình", "hòa bình"), ("Thuỷ lợi", "Thủy lợi"), ("hoá đơn", "hóa đơn"),
-     ("khoẻ", "khỏe"), ("tuỳ ý", "tùy ý"), ("uỷ ban", "ủy ban"), ("HOÀ", "HÒA"),
-     ("loà xoà", "lòa xòa")],
+    [
+        ("hoà bình", "hòa bình"),
+        ("Thuỷ lợi", "Thủy lợi"),
+        ("hoá đơn", "hóa đơn"),
+        ("khoẻ", "khỏe"),
+        ("tuỳ ý", "tùy ý"),
+        ("uỷ ban", "ủy ban"),
+        ("HOÀ", "HÒA"),
+        ("loà xoà", "lòa xòa"),
+    ],
 )
 def test_both_tone_conventions_become_one(new_style: str, old_style: str) -> None:
     assert normalize_text(new_style) == normalize_text(old_style) == old_style
@@ -59,8 +66,14 @@ def test_nfc_and_nfd_give_the_same_result(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(["hoà", "hòa", "thuỷ", "thủy", "hoá", "hóa", "khoẻ", "khỏe",
-                                 "Lạng", "Sơn", "quý"]), max_size=8))
+@given(
+    st.lists(
+        st.sampled_from(
+            ["hoà", "hòa", "thuỷ", "thủy", "hoá", "hóa", "khoẻ", "khỏe", "Lạng", "Sơn", "quý"]
+        ),
+        max_size=8,
+    )
+)
 def test_either_tone_convention_gives_the_same_key(words: list[str]) -> None:
     text = " ".join(words)
     swapped = text.replace("hòa", "hoà").replace("thủy", "thuỷ").replace("hóa", "hoá")
