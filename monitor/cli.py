@@ -1,5 +1,7 @@
 """The `monitor` command: thin. Each command parses its arguments, calls one function, prints.
 
+Commands live in monitor/commands/ (one module per stage) and register with @command.
+
 Every command's help is its function's docstring; README's CLI reference is generated from
 these helps (`python -m monitor.clidoc`) and a test fails when the two drift apart.
 """
@@ -7,19 +9,14 @@ these helps (`python -m monitor.clidoc`) and a test fails when the two drift apa
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
-import csv
-import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from typing import Any
 
 from .config import ConfigError, Settings, load_settings
 from .sources import SourcesError, load_sources
 from .store.db import StoreError
-from .timefmt import parse_bound, to_local_iso
 
 
 class UserError(Exception):
@@ -38,13 +35,15 @@ def command(name: str, configure: Callable[[argparse.ArgumentParser], None] = la
     return register
 
 
-def _open_engine(settings: Settings) -> Any:
+def open_engine(settings: Settings) -> Any:
+    """The store named by the settings, migrated when fresh."""
     from .store.db import open_store
 
     return open_store(settings.database_url)
 
 
-def _sync(settings: Settings, engine: Any) -> list[Any]:
+def sync(settings: Settings, engine: Any) -> list[Any]:
+    """Load the sources file and bring the sources table in line with it."""
     from .store.queries import sync_sources
 
     configured = load_sources(settings.sources)
@@ -52,198 +51,18 @@ def _sync(settings: Settings, engine: Any) -> list[Any]:
     return configured
 
 
-# -- commands ---------------------------------------------------------------------------------
-@command("migrate")
-def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
-    """Create or upgrade the database schema to the newest version.
-
-    Example: monitor --database sqlite:///monitor.db migrate
-    """
-    from .store.db import create_store_engine, current_revision, head_revision, migrate
-
-    engine = create_store_engine(settings.database_url)
-    before = current_revision(engine)
-    migrate(engine)
-    print(f"schema at {head_revision()} (was {before or 'empty'})")
-    return 0
-
-
-def _crawl_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--force", action="store_true", help="poll every enabled source, due or not")
-    p.add_argument(
-        "--source", action="append", metavar="ID", help="poll only this source (repeatable)"
-    )
-
-
-@command("crawl", _crawl_args)
-def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
-    """Poll every due source once, store new items and print a summary.
-
-    Exits 0 even when some sources failed (their errors are stored and shown by
-    `monitor sources status`); non-zero only when nothing could run.
-    Example: monitor crawl --force --source baolangson
-    """
-    from .collect.pipeline import crawl
-    from .progress import CrawlProgress, print_summary
-
-    engine = _open_engine(settings)
-    configured = _sync(settings, engine)
-    unknown = set(args.source or ()) - {s.id for s in configured}
-    if unknown:
-        raise UserError(f"no source with id {', '.join(sorted(unknown))} in {settings.sources}")
-    with CrawlProgress(enabled=sys.stderr.isatty()) as progress:
-        summary = asyncio.run(
-            crawl(engine, settings, force=args.force, only=args.source, progress=progress.update)
-        )
-    print_summary(summary, sys.stdout)
-    return 0
-
-
-def _export_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
-    p.add_argument("--since", metavar="DATE", help="from this day (YYYY-MM-DD, local) or time")
-    p.add_argument(
-        "--until", metavar="DATE", help="up to and including this day, or before this time"
-    )
-    p.add_argument("--relevant-only", action="store_true", help="only items judged relevant")
-    p.add_argument("--out", metavar="FILE", help="write here instead of standard output")
-
-
-@command("export", _export_args)
-def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    """Write stored items as JSON lines or CSV, times in ISO 8601 with the +07:00 offset.
-
-    The window applies to the publication time (the fetch time for undated items).
-    Example: monitor export --format csv --since 2026-11-01 --relevant-only --out items.csv
-    """
-    from .store.queries import EXPORT_COLUMNS, export_rows
-
-    try:
-        since = parse_bound(args.since) if args.since else None
-        until = parse_bound(args.until, end=True) if args.until else None
-    except ValueError as exc:
-        raise UserError(str(exc)) from None
-    engine = _open_engine(settings)
-    with contextlib.ExitStack() as stack:
-        out: TextIO = sys.stdout
-        if args.out:
-            out = stack.enter_context(open(args.out, "w", encoding="utf-8", newline=""))
-        conn = stack.enter_context(engine.connect())
-        rows = export_rows(conn, since=since, until=until, relevant_only=args.relevant_only)
-        if args.format == "jsonl":
-            for row in rows:
-                out.write(json.dumps(_export_record(row), ensure_ascii=False) + "\n")
-        else:
-            writer = csv.DictWriter(out, fieldnames=list(EXPORT_COLUMNS))
-            writer.writeheader()
-            for row in rows:
-                record = _export_record(row)
-                record["matches"] = json.dumps(record["matches"], ensure_ascii=False)
-                writer.writerow(record)
-    return 0
-
-
-def _export_record(row: dict[str, Any]) -> dict[str, Any]:
-    row["published_at"] = to_local_iso(row["published_at"])
-    row["fetched_at"] = to_local_iso(row["fetched_at"])
-    row["relevant"] = bool(row["relevant"])
-    return row
-
-
-def _sources_args(p: argparse.ArgumentParser) -> None:
-    sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    status = sub.add_parser("status", help="each source's health")
-    status.add_argument("--format", choices=("table", "json"), default="table")
-    sub.add_parser("check", help="validate the sources file and list its sources")
-
-
-STATUS_FIELDS = (
-    "id",
-    "name",
-    "feed_url",
-    "enabled",
-    "last_status",
-    "last_http_status",
-    "error_count",
-    "last_error",
-    "last_warning",
-    "last_checked_at",
-    "last_success_at",
-    "next_check_at",
-    "last_new_item_at",
-    "item_count",
-)
-
-
-@command("sources", _sources_args)
-def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
-    """Check the sources file, or show each source's health.
-
-    `sources status` lists last status, error count, last error and warning, last success,
-    next check, item count and the time of the last new item (times in Asia/Ho_Chi_Minh).
-    Example: monitor sources status --format json
-    """
-    if args.action == "check":
-        for src in load_sources(settings.sources):
-            state = "" if src.enabled else " (disabled)"
-            print(
-                f"{src.id:<24} {src.type:<5} every {src.interval_minutes:>4} min  {src.url}{state}"
-            )
-        return 0
-    from .store.queries import source_status
-
-    engine = _open_engine(settings)
-    _sync(settings, engine)
-    with engine.connect() as conn:
-        rows = [{k: row[k] for k in STATUS_FIELDS} for row in source_status(conn)]
-    if args.format == "json":
-        for row in rows:
-            for key, value in row.items():
-                if key.endswith("_at"):
-                    row[key] = to_local_iso(value)
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
-    else:
-        from .progress import print_status_table
-
-        print_status_table(rows, sys.stdout)
-    return 0
-
-
-def _demo_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--dir", default="demo-data", help="where the demo database goes (recreated)")
-    p.add_argument("--port", type=int, default=0, help="port of the demo news site (0: any free)")
-
-
-@command("demo", _demo_args)
-def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    """Run the whole pipeline offline on the bundled demo site and print what it found.
-
-    Serves the demo news site on 127.0.0.1, migrates a fresh SQLite database in --dir,
-    crawls it with a progress display and prints the summary.
-    Example: monitor demo --dir demo-data
-    """
-    from .demo import run_demo
-
-    return run_demo(args.dir, args.port, settings)
-
-
-def _config_args(p: argparse.ArgumentParser) -> None:
-    sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    sub.add_parser("show", help="every setting with its value (secrets masked) and help")
-
-
-@command("config", _config_args)
-def cmd_config(args: argparse.Namespace, settings: Settings) -> int:
-    """Show every setting, where it comes from (MONITOR_<NAME>) and its value, secrets masked.
-
-    Example: monitor config show
-    """
-    for name, value, help_text in settings.describe():
-        print(f"{name:<24} {value}\n    MONITOR_{name.upper()}: {help_text}")
-    return 0
-
-
 # -- entry point ------------------------------------------------------------------------------
+def load_commands() -> None:
+    """Import every module of monitor.commands: each registers its commands."""
+    import importlib
+    import pkgutil
+
+    from . import commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        importlib.import_module(f"{commands.__name__}.{info.name}")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="monitor",
@@ -259,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    load_commands()
     for name, (func, configure) in COMMANDS.items():
         doc = (func.__doc__ or "").strip()
         summary = doc.splitlines()[0] if doc else ""
@@ -292,4 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # Run through the package module, so the commands register in the same registry.
+    from monitor.cli import main as package_main
+
+    raise SystemExit(package_main())
