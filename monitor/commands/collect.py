@@ -22,7 +22,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
     Example: monitor --database sqlite:///monitor.db migrate
     """
-    from .store.db import create_store_engine, current_revision, head_revision, migrate
+    from ..store.db import create_store_engine, current_revision, head_revision, migrate
 
     engine = create_store_engine(settings.database_url)
     before = current_revision(engine)
@@ -46,8 +46,8 @@ def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
     `monitor sources status`); non-zero only when nothing could run.
     Example: monitor crawl --force --source baolangson
     """
-    from .collect.pipeline import crawl
-    from .progress import CrawlProgress, print_summary
+    from ..collect.pipeline import crawl
+    from ..progress import CrawlProgress, print_summary
 
     engine = open_engine(settings)
     configured = sync(settings, engine)
@@ -79,7 +79,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     The window applies to the publication time (the fetch time for undated items).
     Example: monitor export --format csv --since 2026-11-01 --relevant-only --out items.csv
     """
-    from .store.queries import EXPORT_COLUMNS, export_rows
+    from ..store.queries import EXPORT_COLUMNS, export_rows
 
     try:
         since = parse_bound(args.since) if args.since else None
@@ -153,7 +153,7 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
                 f"{src.id:<24} {src.type:<5} every {src.interval_minutes:>4} min  {src.url}{state}"
             )
         return 0
-    from .store.queries import source_status
+    from ..store.queries import source_status
 
     engine = open_engine(settings)
     sync(settings, engine)
@@ -166,7 +166,7 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
                     row[key] = to_local_iso(value)
         print(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        from .progress import print_status_table
+        from ..progress import print_status_table
 
         print_status_table(rows, sys.stdout)
     return 0
@@ -185,7 +185,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     crawls it with a progress display and prints the summary.
     Example: monitor demo --dir demo-data
     """
-    from .demo import run_demo
+    from ..demo import run_demo
 
     return run_demo(args.dir, args.port, settings)
 
