@@ -1,0 +1,265 @@
+"""Train, apply and explain the linear text classifier.
+
+Design (chosen by cross-validated measurement, see BENCHMARKS.md "Classifier quality"):
+class-balanced logistic regression on syllable and character TF-IDF blocks; its regularisation
+picked by out-of-fold macro-F1 inside the training data; out-of-fold decision scores then fit
+a multinomial calibrator and set each review label's threshold for the target recall. Base
+model and calibrator compose into one linear map, so scoring is one sparse product and
+explanations are exact per-feature contributions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from classifiers.errors import DataError
+from classifiers.features import FeatureConfig, Featurizer, prepare
+from classifiers.labels import review_labels_for
+from classifiers.metrics import at_threshold, classification_metrics, recall_threshold
+
+__all__ = ["Evidence", "Model", "train", "DEFAULT_C_GRID"]
+
+log = logging.getLogger(__name__)
+DEFAULT_C_GRID = (1.0, 4.0, 16.0)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A phrase of the (normalised) text that pushed the item toward a label."""
+
+    phrase: str
+    weight: float
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Model:
+    """A fitted classifier: featurizer, composed linear map, thresholds and metrics."""
+
+    labels: list[str]
+    featurizer: Featurizer
+    coef: np.ndarray  # (labels, features): calibrated logits = coef @ x + intercept
+    intercept: np.ndarray
+    priors: np.ndarray
+    thresholds: dict[str, float]
+    review_labels: list[str]
+    metrics: dict[str, object] = field(default_factory=dict)
+    params: dict[str, object] = field(default_factory=dict)
+
+    def _matrix(self, texts: Sequence[str], titles: Sequence[str | None] | None) -> object:
+        titles = titles if titles is not None else [None] * len(texts)
+        repeat = self.featurizer.config.title_repeat
+        prepared = [prepare(t, h, repeat) for t, h in zip(texts, titles, strict=True)]
+        return self.featurizer.transform(prepared)
+
+    def probabilities(
+        self, texts: Sequence[str], titles: Sequence[str | None] | None = None
+    ) -> np.ndarray:
+        """Calibrated probabilities as an array (items × labels, in ``self.labels`` order)."""
+        x = self._matrix(texts, titles)
+        logits = np.asarray(x @ self.coef.T) + self.intercept
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def predict_proba(
+        self, texts: Sequence[str], titles: Sequence[str | None] | None = None
+    ) -> list[dict[str, float]]:
+        """One ``{label: probability}`` per text; each sums to 1."""
+        probs = self.probabilities(texts, titles)
+        return [dict(zip(self.labels, map(float, row), strict=True)) for row in probs]
+
+    def predict(
+        self, texts: Sequence[str], titles: Sequence[str | None] | None = None
+    ) -> list[str]:
+        """The most likely label relative to its base rate (the balanced, macro-F1 decision)."""
+        probs = self.probabilities(texts, titles) / self.priors
+        return [self.labels[i] for i in probs.argmax(axis=1)]
+
+    def flags(self, scores: dict[str, float]) -> list[str]:
+        """Review labels whose score reaches their threshold, in label order."""
+        return [
+            label
+            for label in self.review_labels
+            if scores.get(label, 0.0) >= self.thresholds[label]
+        ]
+
+    def direction(self, label: str) -> np.ndarray:
+        """Per-feature push toward ``label`` against the mean of the other labels."""
+        if label not in self.labels:
+            raise KeyError(f"unknown label {label!r}; model labels are {self.labels}")
+        k = self.labels.index(label)
+        others = np.delete(self.coef, k, axis=0).mean(axis=0)
+        return self.coef[k] - others
+
+    def explain(
+        self, text: str, label: str, top: int = 8
+    ) -> list[Evidence]:
+        """Phrases of ``text`` that pushed it toward ``label``, strongest first."""
+        from classifiers.explain import explain_linear
+
+        return explain_linear(self, text, label, top=top)
+
+
+def _check_inputs(
+    texts: Sequence[str], labels: Sequence[str], titles: Sequence[str | None] | None
+) -> None:
+    if len(texts) != len(labels):
+        raise DataError(f"{len(texts)} texts but {len(labels)} labels")
+    if titles is not None and len(titles) != len(texts):
+        raise DataError(f"{len(texts)} texts but {len(titles)} titles")
+    counts = Counter(labels)
+    if len(counts) < 2:
+        raise DataError(f"training needs at least two labels, got {sorted(counts)}")
+    rare = sorted(label for label, n in counts.items() if n < 2)
+    if rare:
+        raise DataError(f"labels with fewer than two examples cannot be validated: {rare}")
+
+
+def _fit_linear(x: object, y: np.ndarray, c: float) -> LogisticRegression:
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000, tol=1e-4)
+    return model.fit(x, y)
+
+
+def _scores(model: LogisticRegression, x: object) -> np.ndarray:
+    scores = model.decision_function(x)
+    return scores.reshape(-1, 1) if scores.ndim == 1 else scores
+
+
+def _out_of_fold(
+    prepared: list[str], y: np.ndarray, config: FeatureConfig, grid: Sequence[float], folds: int,
+    seed: int,
+) -> dict[float, np.ndarray]:
+    """Decision scores of every item from models that never saw it, one array per C."""
+    n_classes = len(np.unique(y))
+    width = 1 if n_classes == 2 else n_classes
+    oof = {c: np.zeros((len(y), width)) for c in grid}
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    for train_idx, test_idx in splitter.split(np.zeros(len(y)), y):
+        featurizer = Featurizer(config).fit([prepared[i] for i in train_idx])
+        x_train = featurizer.transform([prepared[i] for i in train_idx])
+        x_test = featurizer.transform([prepared[i] for i in test_idx])
+        for c in grid:
+            oof[c][test_idx] = _scores(_fit_linear(x_train, y[train_idx], c), x_test)
+    return oof
+
+
+def _balanced_pick(scores: np.ndarray) -> np.ndarray:
+    return (scores[:, 0] > 0).astype(int) if scores.shape[1] == 1 else scores.argmax(axis=1)
+
+
+def _choose_c(oof: dict[float, np.ndarray], y: np.ndarray) -> float:
+    from sklearn.metrics import f1_score
+
+    ranked = sorted(oof, key=lambda c: (-f1_score(y, _balanced_pick(oof[c]), average="macro"), c))
+    return ranked[0]
+
+
+def _calibrator(scores: np.ndarray, y: np.ndarray) -> LogisticRegression:
+    # Nearly unregularised: a handful of parameters fitted on thousands of held-out scores.
+    return LogisticRegression(C=1e4, max_iter=1000).fit(scores, y)
+
+
+def _compose(
+    base: LogisticRegression, calib: LogisticRegression, n_classes: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fold ``calib(base(x))`` into one linear map of x (logits per class)."""
+    w = np.asarray(base.coef_)
+    b = np.asarray(base.intercept_)
+    if n_classes == 2:
+        a = float(calib.coef_[0, 0])
+        c = float(calib.intercept_[0])
+        coef = np.vstack([np.zeros(w.shape[1]), a * w[0]])
+        intercept = np.array([0.0, a * b[0] + c])
+        return coef, intercept
+    a_mat = np.asarray(calib.coef_)
+    return a_mat @ w, a_mat @ b + np.asarray(calib.intercept_)
+
+
+def train(
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    titles: Sequence[str | None] | None = None,
+    target_recall: float = 0.9,
+    review_labels: Sequence[str] | None = None,
+    seed: int = 0,
+    config: FeatureConfig | None = None,
+    c_grid: Sequence[float] = DEFAULT_C_GRID,
+    folds: int = 5,
+) -> Model:
+    """Fit a model on labelled texts; thresholds come from out-of-fold predictions."""
+    _check_inputs(texts, labels, titles)
+    if not 0.0 < target_recall <= 1.0:
+        raise ValueError(f"target_recall must be in (0, 1], got {target_recall}")
+    config = config or FeatureConfig()
+    classes = sorted(set(labels))
+    counts = Counter(labels)
+    chosen = list(review_labels) if review_labels is not None else review_labels_for(
+        classes, dict(counts)
+    )
+    unknown = sorted(set(chosen) - set(classes))
+    if unknown:
+        raise DataError(f"review labels {unknown} do not occur in the training labels {classes}")
+    titles_ = titles if titles is not None else [None] * len(texts)
+    prepared = [prepare(t, h, config.title_repeat) for t, h in zip(texts, titles_, strict=True)]
+    y = np.array([classes.index(label) for label in labels])
+    folds = max(2, min(folds, min(counts.values())))
+
+    oof = _out_of_fold(prepared, y, config, list(c_grid), folds, seed)
+    best_c = _choose_c(oof, y)
+    calib = _calibrator(oof[best_c], y)
+    oof_probs = calib.predict_proba(oof[best_c])
+    thresholds = {
+        label: recall_threshold(oof_probs[:, classes.index(label)], y == classes.index(label),
+                                target_recall)
+        for label in chosen
+    }
+    priors = np.array([counts[label] / len(labels) for label in classes])
+    oof_pred = [classes[i] for i in (oof_probs / priors).argmax(axis=1)]
+    metrics = classification_metrics(list(labels), oof_pred, oof_probs, classes, chosen)
+    metrics["thresholds_at_target"] = {
+        label: at_threshold(oof_probs[:, classes.index(label)], y == classes.index(label),
+                                 thresholds[label])
+        for label in chosen
+    }
+
+    featurizer = Featurizer(config).fit(prepared)
+    base = _fit_linear(featurizer.transform(prepared), y, best_c)
+    coef, intercept = _compose(base, calib, len(classes))
+    log.info("classifier_trained", extra={"labels": classes, "n": len(labels), "C": best_c,
+                                          "features": featurizer.n_features})
+    return Model(
+        labels=classes,
+        featurizer=featurizer,
+        coef=coef.astype(np.float32),
+        intercept=intercept,
+        priors=priors,
+        thresholds=thresholds,
+        review_labels=chosen,
+        metrics={"out_of_fold": metrics},
+        params={"C": best_c, "c_grid": list(c_grid), "folds": folds, "seed": seed,
+                "target_recall": target_recall, "n_train": len(labels),
+                "features": featurizer.n_features, "config": _config_dict(config)},
+    )
+
+
+def _config_dict(config: FeatureConfig) -> dict[str, object]:
+    return {
+        "syllable_ngrams": config.syllable_ngrams,
+        "char_ngrams": config.char_ngrams,
+        "word_ngrams": config.word_ngrams,
+        "weights": dict(config.weights),
+        "title_repeat": config.title_repeat,
+        "min_df": config.min_df,
+        "max_features": config.max_features,
+    }
+
