@@ -157,3 +157,98 @@ verdicts = Table(
     Column("analyst", String(64), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False, index=True),
 )
+
+# -- review dashboard (migration 0003) --------------------------------------------------------
+# Users, the append-only audit log, assignments, lead sign-offs, login attempts (rate limiting
+# shared by every process), small key/value settings (the session secret, index watermarks),
+# the accent-free search key of every item and the derived review state the queue reads.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),  # analyst, lead, writer, admin
+    Column("password_hash", Text, nullable=False),  # argon2id
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_login_at", UTCDateTime()),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime(), nullable=False, index=True),
+    Column("actor", String(64), nullable=False),
+    Column("action", String(32), nullable=False, index=True),
+    Column("entity", String(32), nullable=False),  # item, user, source...
+    Column("entity_id", String(64), nullable=False),
+    Column("before", Text),  # JSON, None when the thing did not exist
+    Column("after", Text),  # JSON
+    Index(None, "entity", "entity_id"),
+)
+
+assignments = Table(
+    "assignments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("item_id", Id, ForeignKey("items.id"), nullable=False, index=True),
+    Column("assignee", String(64)),  # None: unassigned
+    Column("assigned_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+signoffs = Table(
+    "signoffs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("item_id", Id, ForeignKey("items.id"), nullable=False, index=True),
+    Column("verdict_id", Id, ForeignKey("verdicts.id"), nullable=False),
+    Column("lead", String(64), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("client", String(64), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("success", Boolean, nullable=False),
+    Index(None, "username", "at"),
+    Index(None, "client", "at"),
+)
+
+app_settings = Table(
+    "app_settings",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+item_search = Table(
+    "item_search",
+    metadata,
+    Column("item_id", Id, ForeignKey("items.id"), primary_key=True, autoincrement=False),
+    Column("key", Text, nullable=False),  # fold_key(title + text): accent-free, lower case
+)
+
+review_state = Table(
+    "review_state",
+    metadata,
+    Column("item_id", Id, ForeignKey("items.id"), primary_key=True, autoincrement=False),
+    Column("cluster_id", BigInteger, nullable=False, index=True),
+    Column("source_id", String(64), nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("label", String(32)),
+    Column("score", Float, nullable=False, default=0.0),
+    Column("reach", Integer, nullable=False, default=1),
+    Column("priority", Float, nullable=False, default=0.0),  # log-space, see monitor.review
+    Column("assignee", String(64), index=True),
+    Column("seen_at", UTCDateTime(), nullable=False, index=True),  # published, else fetched
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Index(None, "status", "priority"),
+    Index(None, "priority"),
+)
