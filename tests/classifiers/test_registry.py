@@ -143,3 +143,28 @@ def test_copied_version_directory_loads(tmp_path, binary):
     version = registry.save_version(model, texts_info(texts, labels))
     shutil.copytree(registry.path(version), tmp_path / "b" / "v0001")
     assert Registry(tmp_path / "b").load("v0001").labels == model.labels
+
+
+def test_ensure_seed_model_builds_once_and_rebuilds_when_broken(tmp_path, monkeypatch):
+    import classifiers.seed_model as seed_model
+
+    texts, labels = make_set(["distorted", "hostile", "criticism", "neutral"], 8, seed=2)
+    seed_path = tmp_path / "seed.jsonl"
+    seed_path.write_text("".join(
+        json.dumps({"id": f"s{i}", "text": t, "label": y}, ensure_ascii=False) + "\n"
+        for i, (t, y) in enumerate(zip(texts, labels, strict=True))), encoding="utf-8")
+    real_train = seed_model.train
+    monkeypatch.setattr(seed_model, "train",
+                        lambda *a, **k: real_train(*a, **k, c_grid=(1.0,), folds=2))
+    root = tmp_path / "models"
+    first = seed_model.ensure_seed_model(root, seed_path)
+    assert first.name == "v0001" and Registry(root).active() == "v0001"
+    assert seed_model.ensure_seed_model(root, seed_path) == first
+    manifest = json.loads((first / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["training_data"]["examples"] == len(texts)
+    (first / "model.joblib").write_bytes(b"broken")
+    rebuilt = seed_model.ensure_seed_model(root, seed_path)
+    assert rebuilt.name == "v0002" and Registry(root).active() == "v0002"
+    again = tmp_path / "again"
+    seed_model.build_seed_model(again, seed_path)
+    assert load_model(again).thresholds == load_model(rebuilt).thresholds  # deterministic
