@@ -1,0 +1,239 @@
+"""The triage queue: filters, priority order (score × reach × recency), paging, accent-free
+search, and the item page's data (text, evidence, story cluster, similar cases, history)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from ..store.tables import assignments, item_scores, items, review_state, signoffs, sources
+from ..store.tables import verdicts as verdicts_t
+from . import NotFound
+from . import audit as audit_log
+from .index import priority_now, refresh, search_ids_clause, search_tokens
+from .status import STATUSES
+
+MAX_PER_PAGE = 200
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    """What the queue shows; an empty ``statuses`` means every status."""
+
+    statuses: tuple[str, ...] = ("flagged",)
+    label: str | None = None
+    source_id: str | None = None
+    assignee: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    q: str = ""
+    page: int = 1
+    per_page: int = 50
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    """One row of the queue."""
+
+    id: int
+    title: str
+    url: str
+    source_id: str
+    source_name: str
+    label: str | None
+    scores: dict[str, float]
+    score: float
+    status: str
+    cluster_id: int
+    reach: int
+    priority: float
+    assignee: str | None
+    seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePage:
+    """A page of the queue; ``has_next`` avoids counting a million rows."""
+
+    items: list[QueueItem]
+    page: int
+    per_page: int
+    has_next: bool
+
+
+def _filtered(conn: Connection, f: QueueFilter) -> Any:
+    unknown = set(f.statuses) - set(STATUSES)
+    if unknown:
+        from . import InvalidInput
+
+        raise InvalidInput(f"unknown status {', '.join(sorted(unknown))}")
+    rs = review_state.c
+    query = (
+        select(rs.item_id, rs.status, rs.label, rs.score, rs.reach, rs.priority, rs.assignee,
+               rs.cluster_id, rs.seen_at, rs.source_id, items.c.title, items.c.url,
+               sources.c.name.label("source_name"), item_scores.c.scores)
+        .select_from(
+            review_state.join(items, items.c.id == rs.item_id)
+            .join(sources, sources.c.id == rs.source_id)
+            .outerjoin(item_scores, item_scores.c.item_id == rs.item_id)
+        )
+    )  # fmt: skip
+    if f.statuses:
+        query = query.where(rs.status.in_(f.statuses))
+    if f.label:
+        query = query.where(rs.label == f.label)
+    if f.source_id:
+        query = query.where(rs.source_id == f.source_id)
+    if f.assignee:
+        query = query.where(rs.assignee == f.assignee)
+    if f.since:
+        query = query.where(rs.seen_at >= f.since)
+    if f.until:
+        query = query.where(rs.seen_at < f.until)
+    if search_tokens(f.q):
+        query = query.where(rs.item_id.in_(search_ids_clause(conn, f.q)))
+    return query
+
+
+def list_queue(conn: Connection, f: QueueFilter, now: datetime | None = None) -> QueuePage:
+    """One page of the queue, highest priority first."""
+    now = now or datetime.now(UTC)
+    refresh(conn, now)
+    per_page = max(1, min(f.per_page, MAX_PER_PAGE))
+    page = max(1, f.page)
+    query = (
+        _filtered(conn, f)
+        .order_by(review_state.c.priority.desc(), review_state.c.item_id.desc())
+        .limit(per_page + 1)
+        .offset((page - 1) * per_page)
+    )
+    rows = conn.execute(query).all()
+    found = [
+        QueueItem(r.item_id, r.title, r.url, r.source_id, r.source_name, r.label,
+                  json.loads(r.scores) if r.scores else {}, r.score, r.status, r.cluster_id,
+                  r.reach, priority_now(r.priority, now), r.assignee, r.seen_at)
+        for r in rows[:per_page]
+    ]  # fmt: skip
+    return QueuePage(found, page, per_page, len(rows) > per_page)
+
+
+# -- the item page ------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class ClusterMember:
+    """Another outlet's copy of the same story."""
+
+    id: int
+    source_name: str
+    title: str
+    url: str
+    published_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One event in an item's life, for the item page."""
+
+    at: datetime
+    actor: str
+    action: str
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class ItemDetail:
+    """Everything the item page shows."""
+
+    id: int
+    title: str
+    url: str
+    source_id: str
+    source_name: str
+    published_at: datetime | None
+    fetched_at: datetime
+    text: str
+    status: str
+    label: str | None
+    scores: dict[str, float]
+    flags: list[str]
+    evidence: dict[str, list[dict[str, Any]]]
+    model_version: str | None
+    cluster_id: int
+    assignee: str | None
+    cluster: list[ClusterMember] = field(default_factory=list)
+    similar: list[ClusterMember] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
+
+
+def item_detail(conn: Connection, item_id: int, now: datetime | None = None) -> ItemDetail:
+    """The item page's data."""
+    refresh(conn, now)
+    row = conn.execute(
+        select(items, sources.c.name.label("source_name"), item_scores.c.scores,
+               item_scores.c.flags, item_scores.c.evidence, item_scores.c.label.label("label"),
+               item_scores.c.model_version, item_scores.c.narrative_of,
+               review_state.c.status, review_state.c.assignee)
+        .select_from(
+            items.join(sources, sources.c.id == items.c.source_id)
+            .outerjoin(item_scores, item_scores.c.item_id == items.c.id)
+            .outerjoin(review_state, review_state.c.item_id == items.c.id)
+        )
+        .where(items.c.id == item_id)
+    ).first()  # fmt: skip
+    if row is None:
+        raise NotFound(f"no item {item_id}")
+    cluster_id = row.cluster_id or row.id
+    return ItemDetail(
+        row.id, row.title, row.url, row.source_id, row.source_name, row.published_at,
+        row.fetched_at, row.text or row.summary, row.status or "new", row.label,
+        json.loads(row.scores) if row.scores else {}, json.loads(row.flags or "[]"),
+        json.loads(row.evidence or "{}"), row.model_version, cluster_id, row.assignee,
+        _members(conn, items.c.cluster_id == cluster_id, exclude=row.id),
+        _similar(conn, row.narrative_of, row.id),
+        history(conn, item_id),
+    )  # fmt: skip
+
+
+def _members(
+    conn: Connection, condition: Any, exclude: int, limit: int = 50
+) -> list[ClusterMember]:
+    rows = conn.execute(
+        select(items.c.id, sources.c.name, items.c.title, items.c.url, items.c.published_at)
+        .join(sources, sources.c.id == items.c.source_id)
+        .where(condition, items.c.id != exclude)
+        .order_by(items.c.id)
+        .limit(limit)
+    )
+    return [ClusterMember(*r) for r in rows]
+
+
+def _similar(conn: Connection, narrative_of: int | None, item_id: int) -> list[ClusterMember]:
+    """Earlier confirmed cases this item repeats (the classifier's narrative link)."""
+    if narrative_of is None:
+        return []
+    return _members(conn, items.c.id == narrative_of, exclude=item_id, limit=5)
+
+
+def history(conn: Connection, item_id: int) -> list[HistoryEntry]:
+    """Verdicts, sign-offs and assignments of the item, oldest first."""
+    out = [
+        HistoryEntry(r.created_at, r.analyst, f"verdict:{r.verdict}", r.reason)
+        for r in conn.execute(select(verdicts_t).where(verdicts_t.c.item_id == item_id))
+    ]
+    out += [
+        HistoryEntry(r.created_at, r.lead, "signoff", r.note)
+        for r in conn.execute(select(signoffs).where(signoffs.c.item_id == item_id))
+    ]
+    out += [
+        HistoryEntry(r.created_at, r.assigned_by, "assign", r.assignee or "—")
+        for r in conn.execute(select(assignments).where(assignments.c.item_id == item_id))
+    ]
+    return sorted(out, key=lambda h: h.at)
+
+
+def audit_for_item(conn: Connection, item_id: int) -> list[audit_log.AuditEntry]:
+    """Audit entries about this item."""
+    return audit_log.entries(conn, entity="item", entity_ids=[str(item_id)])
