@@ -168,3 +168,38 @@ def items_per_day(conn: Connection, window: Window) -> dict[str, list[int]]:
         if key in index:
             series[index[key]] = int(count)
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class SourceHealth:
+    """One source's health for the sources page; ``silent`` when no new item came for
+    ``silent_after`` of its usual intervals (measured from its last new item, else creation)."""
+
+    id: str
+    name: str
+    enabled: bool
+    last_status: str
+    last_success_at: datetime | None
+    last_error: str | None
+    error_count: int
+    last_new_item_at: datetime | None
+    per_day: list[int]
+    silent: bool
+
+
+def source_health(
+    conn: Connection, window: Window, silent_after: float, now: datetime | None = None
+) -> list[SourceHealth]:
+    """Every source with its health, items per day over ``window`` and the silence alert."""
+    now = now or datetime.now(UTC)
+    series = items_per_day(conn, window)
+    out = []
+    for r in conn.execute(select(sources).order_by(sources.c.name)):
+        since = r.last_new_item_at or r.created_at
+        quiet = (now - since).total_seconds() / 60 > silent_after * r.interval_minutes
+        out.append(SourceHealth(
+            r.id, r.name, bool(r.enabled), r.last_status, r.last_success_at, r.last_error,
+            r.error_count, r.last_new_item_at, series.get(r.id, [0] * len(window.days())),
+            bool(r.enabled) and quiet,
+        ))  # fmt: skip
+    return out

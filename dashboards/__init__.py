@@ -1,0 +1,1 @@
+"""The review dashboard: a thin FastAPI layer over monitor.review and monitor.reports."""

@@ -1,0 +1,179 @@
+"""The dashboard application: ``create_app(settings)`` returns the FastAPI app."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import select
+
+from monitor.config import Settings
+from monitor.review import InvalidInput, NotFound, PermissionDenied
+from monitor.review.users import LoginFailed, LoginThrottled, User, authenticate
+from monitor.store.db import open_store
+from monitor.store.tables import users
+
+from . import admin, api, audit, item, overview, queue, sources
+from .auth import (
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    SESSION_MAX_AGE,
+    Forbidden,
+    NotLoggedIn,
+    Signer,
+    is_api,
+    same_token,
+    secret_key,
+    submitted_token,
+)
+from .i18n import translate
+from .web import HERE, lang_of, render
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(settings: Settings, engine: Any = None) -> FastAPI:
+    """The dashboard over the store named by ``settings`` (or the given engine)."""
+    app = FastAPI(
+        title="Lạng Sơn media monitor — review API",
+        docs_url=None,  # Swagger UI and ReDoc load from a CDN; /openapi.json stays
+        redoc_url=None,
+    )
+    app.state.engine = engine if engine is not None else open_store(settings.database_url)
+    app.state.settings = settings
+    app.state.signer = Signer(secret_key(app.state.engine))
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    _install(app)
+    for module in (queue, item, audit, sources, overview, admin, api):
+        app.include_router(module.router)
+    return app
+
+
+def _install(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def session_and_headers(request: Request, call_next: Any) -> Response:
+        request.state.session = _load_session(request)
+        response: Response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+    @app.exception_handler(NotLoggedIn)
+    async def not_logged_in(request: Request, _exc: NotLoggedIn) -> Response:
+        if is_api(request):
+            return JSONResponse({"detail": "login required"}, status_code=401)
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    @app.exception_handler(PermissionDenied)
+    async def forbidden(request: Request, exc: Exception) -> Response:
+        return _error(request, 403, "error.forbidden", str(exc))
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return _error(request, 404, "error.not_found", str(exc))
+
+    @app.exception_handler(InvalidInput)
+    async def invalid(request: Request, exc: InvalidInput) -> Response:
+        return _error(request, 400, "error.invalid", str(exc))
+
+    app.add_api_route("/", lambda: RedirectResponse("/queue", 303), include_in_schema=False)
+    app.add_api_route("/login", login_form, methods=["GET"], include_in_schema=False)
+    app.add_api_route("/login", login, methods=["POST"], include_in_schema=False)
+    app.add_api_route("/logout", logout, methods=["POST"], include_in_schema=False)
+
+
+def _error(request: Request, status: int, key: str, detail: str) -> Response:
+    if is_api(request):
+        return JSONResponse({"detail": detail or key}, status_code=status)
+    return render(request, "error.html", status_code=status, message=key, detail=detail)
+
+
+def _load_session(request: Request) -> Any:
+    signer: Signer = request.app.state.signer
+    session = signer.read_session(request.cookies.get(SESSION_COOKIE))
+    if session is None:
+        return None
+    # Role and active flag are read from the store on every request: a change applies at once.
+    with request.app.state.engine.connect() as conn:
+        row = conn.execute(
+            select(users.c.role, users.c.active).where(users.c.id == session.user.id)
+        ).first()
+    if row is None or not row.active:
+        return None
+    return type(session)(User(session.user.id, session.user.name, row.role), session.csrf)
+
+
+def login_form(request: Request, next: str = "/queue", error: str = "") -> Response:
+    """The login form, with a CSRF token bound to a short-lived cookie."""
+    token = secrets.token_urlsafe(24)
+    request.state.login_csrf = token
+    response = render(request, "login.html", next=_safe_next(next), error=error)
+    response.set_cookie(
+        LOGIN_COOKIE,
+        request.app.state.signer.login_cookie(token),
+        httponly=True,
+        samesite="lax",
+        max_age=3600,
+    )
+    return response
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/queue"
+
+
+def login(
+    request: Request,
+    username: str = Form(""),
+    password: str = Form(""),
+    csrf_token: str = Form(""),
+    next: str = Form("/queue"),
+) -> Response:
+    """Check the CSRF token and the password; on success set the session cookie."""
+    expected = request.app.state.signer.read_login(request.cookies.get(LOGIN_COOKIE))
+    if not same_token(csrf_token, expected):
+        return _error(request, 403, "error.forbidden", "csrf")
+    client = request.client.host if request.client else "?"
+    try:
+        user = authenticate(request.app.state.engine, username.strip(), password, client)
+    except LoginThrottled:
+        return _retry(request, next, "login.throttled", 429)
+    except LoginFailed:
+        return _retry(request, next, "login.failed", 401)
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        request.app.state.signer.session_cookie(user),
+        httponly=True,
+        samesite="lax",
+        max_age=SESSION_MAX_AGE,
+        secure=request.url.scheme == "https",
+    )
+    response.delete_cookie(LOGIN_COOKIE)
+    return response
+
+
+def _retry(request: Request, next: str, key: str, status: int) -> Response:
+    response = login_form(request, next, translate(lang_of(request), key))
+    response.status_code = status
+    return response
+
+
+async def logout(request: Request) -> Response:
+    """End the session (CSRF-checked like every write)."""
+    session = request.state.session
+    if session is None or not same_token(await submitted_token(request), session.csrf):
+        return _error(request, 403, "error.forbidden", "csrf")
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response

@@ -1,0 +1,22 @@
+"""Message catalogues: Vietnamese first (vi.json), English second (en.json)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+LANGUAGES = ("vi", "en")
+DEFAULT = "vi"
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """The messages of one language."""
+    return json.loads((HERE / f"{lang}.json").read_text(encoding="utf-8"))
+
+
+def translate(lang: str, key: str) -> str:
+    """The message for ``key`` in ``lang``, falling back to Vietnamese, then the key."""
+    return catalogue(lang).get(key) or catalogue(DEFAULT).get(key) or key

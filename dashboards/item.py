@@ -1,0 +1,72 @@
+"""The item page and its forms: verdict, sign-off, assignment."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from monitor.review import verdicts
+from monitor.review.queue import audit_for_item, item_detail
+from monitor.review.status import VERDICTS
+from monitor.review.users import list_users
+
+from .web import JUDGES, READERS, engine_of, highlight, needs, render
+
+router = APIRouter()
+
+
+@router.get("/items/{item_id}", include_in_schema=False)
+def item_page(request: Request, item_id: int, session=needs(*READERS)) -> Response:
+    """Text with evidence highlighted, the story's outlets, similar cases, history."""
+    with engine_of(request).begin() as conn:
+        detail = item_detail(conn, item_id)
+        audit = audit_for_item(conn, item_id)
+        people = [u for u in list_users(conn) if u.role in JUDGES and u.active]
+    return render(
+        request,
+        "item.html",
+        item=detail,
+        audit=audit,
+        people=people,
+        segments=highlight(detail.text, detail.evidence),
+        verdicts=VERDICTS,
+    )
+
+
+def _back(target: str, item_id: int) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else f"/items/{item_id}"
+
+
+@router.post("/items/{item_id}/verdict", include_in_schema=False)
+def verdict_form(
+    request: Request,
+    item_id: int,
+    verdict: str = Form(...),
+    reason: str = Form(""),
+    back: str = Form(""),
+    session=needs(*JUDGES),
+) -> Response:
+    """Record a verdict from the page's dialog, then go back where the user was."""
+    with engine_of(request).begin() as conn:
+        verdicts.record_verdict(conn, session.user, item_id, verdict, reason)
+    return RedirectResponse(_back(back, item_id), status_code=303)
+
+
+@router.post("/items/{item_id}/signoff", include_in_schema=False)
+def signoff_form(
+    request: Request, item_id: int, note: str = Form(""), session=needs("lead")
+) -> Response:
+    """A lead signs off a confirmed story."""
+    with engine_of(request).begin() as conn:
+        verdicts.sign_off(conn, session.user, item_id, note)
+    return RedirectResponse(f"/items/{item_id}", status_code=303)
+
+
+@router.post("/items/{item_id}/assign", include_in_schema=False)
+def assign_form(
+    request: Request, item_id: int, assignee: str = Form(""), session=needs("lead")
+) -> Response:
+    """A lead assigns the story to someone (empty: nobody)."""
+    with engine_of(request).begin() as conn:
+        verdicts.assign(conn, session.user, item_id, assignee or None)
+    return RedirectResponse(f"/items/{item_id}", status_code=303)

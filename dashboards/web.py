@@ -1,0 +1,127 @@
+"""What every page module shares: templates, translation, the session dependency, highlighting."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
+
+from monitor.text.normalize import fold_key
+from monitor.timefmt import show
+
+from .auth import UNSAFE, Forbidden, NotLoggedIn, Session, same_token, submitted_token
+from .i18n import LANGUAGES, translate
+
+HERE = Path(__file__).resolve().parent
+# Autoescape on for every template: crawled titles and texts only ever appear escaped.
+templates = Jinja2Templates(
+    env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
+)
+templates.env.globals["show"] = show
+templates.env.filters["pct"] = lambda v: f"{100 * float(v or 0):.0f}%"
+
+READERS = ("analyst", "lead", "admin")  # may read items and the queue
+JUDGES = ("analyst", "lead")
+AUDITORS = ("lead", "admin", "writer")
+EVERYONE = ("analyst", "lead", "writer", "admin")
+
+
+def lang_of(request: Request) -> str:
+    """The interface language: ?lang=, then the lang cookie, then Vietnamese."""
+    chosen = request.query_params.get("lang") or request.cookies.get("lang") or "vi"
+    return chosen if chosen in LANGUAGES else "vi"
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A template with the session, its CSRF token and the translation function."""
+    lang = lang_of(request)
+    session: Session | None = getattr(request.state, "session", None)
+    csrf = session.csrf if session else getattr(request.state, "login_csrf", "")
+    context.update(
+        request=request,
+        session=session,
+        csrf_token=csrf,
+        lang=lang,
+        t=lambda key: translate(lang, key),
+        path=request.url.path,
+    )
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie("lang", lang, samesite="lax", httponly=True, max_age=3600 * 24 * 365)
+    return response
+
+
+def needs(*roles: str) -> Any:
+    """A dependency: a logged-in user with one of ``roles``, and a CSRF token on writes."""
+
+    async def check(request: Request) -> Session:
+        session: Session | None = request.state.session
+        if session is None:
+            raise NotLoggedIn()
+        if roles and session.user.role not in roles:
+            raise Forbidden("role")
+        if request.method in UNSAFE and not same_token(
+            await submitted_token(request), session.csrf
+        ):
+            raise Forbidden("csrf")
+        return session
+
+    return Depends(check)
+
+
+def engine_of(request: Request) -> Any:
+    return request.app.state.engine
+
+
+def highlight(text: str, evidence: dict[str, list[dict[str, Any]]]) -> list[tuple[str, str]]:
+    """``text`` cut into (segment, label) pieces; label "" outside evidence phrases.
+
+    Spans come from the stored offsets when they point at the phrase, else from an
+    accent-insensitive search of the phrase; the template escapes every segment.
+    """
+    spans: list[tuple[int, int, str]] = []
+    folded = fold_key_same_length(text)
+    for label, phrases in (evidence or {}).items():
+        for ev in phrases:
+            phrase = str(ev.get("phrase", ""))
+            start, end = ev.get("start"), ev.get("end")
+            inside = isinstance(start, int) and isinstance(end, int) and 0 <= start < end
+            if inside and end <= len(text) and fold_key(text[start:end]) == fold_key(phrase):
+                spans.append((start, end, label))
+                continue
+            needle = fold_key(phrase)
+            at = folded.find(needle) if needle and folded is not None else -1
+            while at >= 0:
+                spans.append((at, at + len(needle), label))
+                at = folded.find(needle, at + len(needle)) if folded else -1
+    return _cut(text, spans)
+
+
+def fold_key_same_length(text: str) -> str | None:
+    """Accent-free lower case with one character per character of ``text`` (None if impossible)."""
+    out = []
+    for ch in text:
+        base = unicodedata.normalize("NFD", ch.casefold().replace("đ", "d"))[:1] or ch
+        out.append(base if len(base) == 1 else ch)
+    folded = "".join(out)
+    return folded if len(folded) == len(text) else None
+
+
+def _cut(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[str, str]]:
+    pieces: list[tuple[str, str]] = []
+    pos = 0
+    for start, end, label in sorted(spans):
+        if start < pos:
+            continue  # overlapping evidence: the first span wins
+        if start > pos:
+            pieces.append((text[pos:start], ""))
+        pieces.append((text[start:end], label))
+        pos = end
+    if pos < len(text):
+        pieces.append((text[pos:], ""))
+    return pieces

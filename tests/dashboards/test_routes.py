@@ -1,0 +1,166 @@
+"""Routes, roles, CSRF, sessions and the web contract."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi.testclient import TestClient
+
+from dashboards.app import create_app
+from monitor.config import load_settings
+from tests.dashboards.conftest import csrf_from, login
+from tests.review.seeding import Spec, seed
+
+PAGES = ["/queue", "/overview", "/sources", "/audit", "/admin/users"]
+ALLOWED = {
+    "analyst": {"/queue", "/overview", "/sources"},
+    "lead": {"/queue", "/overview", "/sources", "/audit"},
+    "writer": {"/overview", "/sources", "/audit"},
+    "admin": {"/queue", "/overview", "/sources", "/audit", "/admin/users"},
+}
+
+
+def test_login_form_and_session_cookie(app) -> None:
+    client = TestClient(app)
+    form = client.get("/login")
+    assert form.status_code == 200 and csrf_from(form.text)
+    response = login(client, "analyst")
+    assert response.status_code == 303 and response.headers["location"] == "/queue"
+    cookie = response.headers["set-cookie"]
+    assert "monitor_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+
+
+def test_login_without_csrf_or_with_wrong_password(app) -> None:
+    client = TestClient(app)
+    client.get("/login")
+    no_token = client.post("/login", data={"username": "analyst", "password": "mat-khau-thu"})
+    assert no_token.status_code == 403
+    assert login(client, "analyst", "sai-mat-khau").status_code == 401
+
+
+def test_login_attempts_are_rate_limited(app) -> None:
+    client = TestClient(app)
+    for _ in range(5):
+        assert login(client, "lead", "sai-mat-khau").status_code == 401
+    assert login(client, "lead").status_code == 429  # even the right password, for a while
+
+
+def test_without_session_api_401_pages_redirect(app) -> None:
+    client = TestClient(app)
+    assert client.get("/api/items?status=flagged").status_code == 401
+    assert client.post("/api/items/1/verdict", json={"verdict": "dismiss"}).status_code == 401
+    page = client.get("/queue", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"].startswith("/login")
+
+
+def test_roles_on_every_page(client_as) -> None:
+    for role, allowed in ALLOWED.items():
+        client = client_as(role)
+        for page in PAGES:
+            expected = 200 if page in allowed else 403
+            assert client.get(page).status_code == expected, (role, page)
+
+
+def test_api_items_contract_and_verdict(engine, client_as) -> None:
+    ids = seed(
+        engine,
+        [
+            Spec("Tin sai về cửa khẩu"),
+            Spec("Bản đăng lại", source="b", cluster=0),
+            Spec("Tin thường", flagged=False, label="neutral"),
+        ],
+    )
+    client = client_as("analyst")
+    items = client.get("/api/items?status=flagged").json()["items"]
+    assert {i["id"] for i in items} == set(ids[:2])
+    assert {"id", "title", "source_id", "label", "scores", "status", "cluster_id"} <= set(items[0])
+    assert items[0]["status"] == "flagged" and items[0]["cluster_id"] == ids[0]
+    no_csrf = client.post(f"/api/items/{ids[0]}/verdict", json={"verdict": "dismiss"})
+    assert no_csrf.status_code == 403
+    headers = {"X-CSRF-Token": client.csrf}
+    missing = client.post(
+        f"/api/items/{ids[0]}/verdict", json={"verdict": "dismiss"}, headers=headers
+    )
+    assert missing.status_code == 400 and "reason" in missing.json()["detail"]
+    done = client.post(
+        f"/api/items/{ids[0]}/verdict",
+        headers=headers,
+        json={"verdict": "false_alarm", "reason": "Tin đúng."},
+    )
+    assert done.status_code == 200
+    assert done.json() == {"verdict": "dismiss", "item_ids": ids[:2], "status": "dismissed"}
+    unflagged = client.post(
+        f"/api/items/{ids[2]}/verdict", headers=headers, json={"verdict": "escalated"}
+    )
+    assert unflagged.json()["status"] == "escalated"
+    assert client.get("/api/items?status=flagged").json()["items"] == []
+
+
+def test_writer_cannot_give_verdicts(engine, client_as) -> None:
+    [item] = seed(engine, [Spec("Tin")])
+    writer = client_as("writer")
+    response = writer.post(
+        f"/api/items/{item}/verdict",
+        headers={"X-CSRF-Token": writer.csrf},
+        json={"verdict": "escalate"},
+    )
+    assert response.status_code == 403
+    assert writer.get("/api/items").status_code == 403
+
+
+def test_page_forms_need_the_csrf_field(engine, client_as) -> None:
+    [item] = seed(engine, [Spec("Tin")])
+    client = client_as("analyst")
+    form = {"verdict": "escalate", "reason": ""}
+    assert client.post(f"/items/{item}/verdict", data=form).status_code == 403
+    page = client.get(f"/items/{item}")
+    ok = client.post(
+        f"/items/{item}/verdict",
+        data={**form, "csrf_token": csrf_from(page.text)},
+        follow_redirects=False,
+    )
+    assert ok.status_code == 303
+    lead = client_as("lead")
+    audit = lead.get("/audit")
+    assert "analyst" in audit.text and f"#{item}" in audit.text
+    export = json.loads(lead.get("/audit/export?format=json").text)
+    assert export[-1]["after"]["verdict"] == "escalate"
+
+
+def test_session_survives_an_app_restart(app, engine, db_url, client_as) -> None:
+    client = client_as("lead")
+    again = create_app(load_settings(database_url=db_url), engine=engine)
+    restarted = TestClient(again, cookies=client.cookies)
+    assert restarted.get("/api/session").json()["user"] == "lead"
+
+
+def test_security_headers_and_openapi(app, client_as) -> None:
+    client = client_as("analyst")
+    response = client.get("/queue")
+    assert "default-src 'self'" in response.headers["content-security-policy"]
+    assert '<meta name="csrf-token" content="' in response.text
+    assert "<script>" not in response.text and "cdn" not in response.text.lower()
+    spec = TestClient(app).get("/openapi.json").json()
+    assert "/api/items" in spec["paths"] and "/api/items/{item_id}/verdict" in spec["paths"]
+    assert TestClient(app).get("/docs").status_code == 404
+
+
+def test_every_page_renders_for_its_roles(engine, client_as) -> None:
+    evidence = {"distorted": [{"phrase": "lang son", "weight": 1.0}]}
+    [item] = seed(engine, [Spec("Tin", text="Tin đồn ở Lạng Sơn lan rộng.", evidence=evidence)])
+    lead = client_as("lead")
+    for page in (
+        "/queue?q=lang+son",
+        "/queue?status=all&label=distorted",
+        f"/items/{item}",
+        "/overview",
+        "/sources",
+        "/audit",
+        "/overview/export?group=label",
+    ):
+        assert lead.get(page).status_code == 200, page
+    assert (
+        '<mark class="distorted" title="Sai lệch">Lạng Sơn</mark>'
+        in lead.get(f"/items/{item}").text
+    )
+    assert lead.get("/queue?lang=en").text.count("Review queue") >= 1
