@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from monitor.review import InvalidInput
@@ -50,11 +48,12 @@ def queue_filter(
 
 
 @router.get("/queue", include_in_schema=False)
-def queue_page(request: Request, session=needs(*READERS)) -> Response:
+def queue_page(
+    request: Request, f: QueueFilter = Depends(queue_filter), session=needs(*READERS)
+) -> Response:
     """The triage queue."""
-    f = queue_filter(**{k: v for k, v in request.query_params.items() if k in _PARAMS})
     with engine_of(request).begin() as conn:
-        result = list_queue(conn, f, now=datetime.now().astimezone())
+        result = list_queue(conn, f)
         source_list = conn.execute(sources.select().order_by(sources.c.name)).all()
     args = {k: v for k, v in request.query_params.items() if k in _PARAMS and k != "page"}
     return render(
