@@ -117,3 +117,34 @@ def print_status_table(rows: list[dict[str, Any]], out: TextIO) -> None:
             (row["last_error"] or row["last_warning"] or "")[:200],
         )
     console.print(table)
+
+
+def print_evaluation(result: dict[str, Any], out: TextIO) -> None:
+    """Per-label precision/recall/F1, macro-F1, ROC-AUC and the confusion matrix."""
+    console = Console(file=out, width=max(100, Console(file=out).width))
+    per_label = result.get("per_label", {})
+    table = Table(title="Đánh giá mô hình (evaluation)")
+    for name in ("label", "precision", "recall", "F1", "support"):
+        table.add_column(name, justify="right" if name != "label" else "left")
+    for label, row in per_label.items():
+        table.add_row(
+            label,
+            f"{row['precision']:.3f}",
+            f"{row['recall']:.3f}",
+            f"{row['f1']:.3f}",
+            str(row.get("support", "")),
+        )
+    console.print(table)
+    console.print(f"macro-F1 {result.get('macro_f1', float('nan')):.3f}")
+    if result.get("roc_auc") is not None:
+        console.print(f"ROC-AUC {result['roc_auc']:.3f}")
+    labels = result.get("labels", list(per_label))
+    matrix = result.get("confusion_matrix") or []
+    if matrix:
+        grid = Table(title="confusion matrix (rows: truth, columns: predicted)")
+        grid.add_column("")
+        for label in labels:
+            grid.add_column(label, justify="right")
+        for label, row in zip(labels, matrix, strict=False):
+            grid.add_row(label, *map(str, row))
+        console.print(grid)
