@@ -113,6 +113,25 @@ SETTINGS: tuple[Setting, ...] = (
         "Extracted text shorter than this falls back to the feed summary.",
     ),
     Setting(
+        "models_dir",
+        "models",
+        str,
+        "Directory of classifier model versions (the file ACTIVE names the one in use).",
+    ),
+    Setting(
+        "narrative_window_days",
+        90,
+        _positive_int,
+        "How far back a confirmed distorted case can be repeated by a new item.",
+    ),
+    Setting(
+        "narrative_min_chars",
+        80,
+        _positive_int,
+        "Texts shorter than this are not matched against confirmed narratives.",
+    ),
+    Setting("classify_batch", 256, _positive_int, "Items scored per batch by `monitor classify`."),
+    Setting(
         "silent_after_intervals",
         6.0,
         _positive_float,
