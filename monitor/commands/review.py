@@ -58,17 +58,20 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
     from ..review.users import add_user, list_users
 
     engine = open_engine(settings)
-    if args.action == "list":
-        with engine.connect() as conn:
-            for user in list_users(conn):
-                print(f"{user.name:<24} {user.role:<8} {'active' if user.active else 'inactive'}")
-        return 0
-    password = sys.stdin.readline().rstrip("\r\n")
     try:
+        if args.action == "list":
+            with engine.connect() as conn:
+                for user in list_users(conn):
+                    state = "active" if user.active else "inactive"
+                    print(f"{user.name:<24} {user.role:<8} {state}")
+            return 0
+        password = sys.stdin.readline().rstrip("\r\n")
         with engine.begin() as conn:
             user = add_user(conn, args.name, args.role, password, actor="cli")
     except ReviewError as exc:
         raise UserError(str(exc)) from None
+    finally:
+        engine.dispose()
     print(f"user {user.name} added with role {user.role}")
     return 0
 
@@ -96,6 +99,9 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as exc:
         raise UserError(str(exc)) from None
     engine = open_engine(settings)
-    with engine.connect() as conn:
-        audit.export(conn, sys.stdout, args.format, since, until)
+    try:
+        with engine.connect() as conn:
+            audit.export(conn, sys.stdout, args.format, since, until)
+    finally:
+        engine.dispose()
     return 0

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text, update
+from sqlalchemy import Connection, and_, func, select, text, update
 
 from ..store.tables import app_settings, item_scores, item_search, items, review_state
 from ..text.normalize import fold_key
@@ -106,22 +106,34 @@ def search_tokens(query: str) -> list[str]:
     return _TOKENS.findall(fold_key(query))
 
 
+SEARCH_CANDIDATES = 5000
+
+
 def search_ids_clause(conn: Connection, query: str) -> Any:
-    """A selectable of the item ids whose text holds every word of ``query``, any accents."""
+    """The ids of the newest 5,000 items whose text holds every word of ``query``, any accents.
+
+    Bounding the candidates keeps a common word ("lang son" is in most items) from sorting a
+    million matches by priority; a rarer word returns all of its matches.
+    """
     tokens = search_tokens(query)
     if conn.dialect.name == "sqlite":
         match = " ".join(f'"{t}"' for t in tokens)
-        return text("SELECT rowid FROM item_fts WHERE item_fts MATCH :fts_q").bindparams(
-            fts_q=match
-        )
+        return text(
+            "SELECT rowid FROM item_fts WHERE item_fts MATCH :fts_q ORDER BY rowid DESC "
+            "LIMIT :fts_n"
+        ).bindparams(fts_q=match, fts_n=SEARCH_CANDIDATES)
     if conn.dialect.name == "postgresql":
-        return select(item_search.c.item_id).where(
-            func.to_tsvector("simple", item_search.c.key).bool_op("@@")(
-                func.plainto_tsquery("simple", " ".join(tokens))
-            )
+        condition = func.to_tsvector("simple", item_search.c.key).bool_op("@@")(
+            func.plainto_tsquery("simple", " ".join(tokens))
         )
-    like = [item_search.c.key.contains(t) for t in tokens]
-    return select(item_search.c.item_id).where(*like)
+    else:
+        condition = and_(*(item_search.c.key.contains(t) for t in tokens))
+    return (
+        select(item_search.c.item_id)
+        .where(condition)
+        .order_by(item_search.c.item_id.desc())
+        .limit(SEARCH_CANDIDATES)
+    )
 
 
 # -- refresh ------------------------------------------------------------------------------------

@@ -252,3 +252,6 @@ review_state = Table(
     Index(None, "status", "priority"),
     Index(None, "priority"),
 )
+
+# The review index reads scores written since its last refresh (monitor.review.index).
+Index("ix_item_scores_scored_at", item_scores.c.scored_at)

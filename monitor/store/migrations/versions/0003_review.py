@@ -183,11 +183,15 @@ def upgrade() -> None:
     with op.batch_alter_table("signoffs", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_signoffs_item_id"), ["item_id"], unique=False)
 
+    with op.batch_alter_table("item_scores", schema=None) as batch_op:
+        batch_op.create_index("ix_item_scores_scored_at", ["scored_at"], unique=False)
     _create_append_only_triggers()
 
 
 def downgrade() -> None:
     _drop_append_only_triggers()
+    with op.batch_alter_table("item_scores", schema=None) as batch_op:
+        batch_op.drop_index("ix_item_scores_scored_at")
 
     with op.batch_alter_table("signoffs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_signoffs_item_id"))
