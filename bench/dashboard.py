@@ -178,7 +178,7 @@ def main() -> None:
     size = path.stat().st_size / 2**20
     body = (
         f"{args.items:,} items (40 sources, half scored, "
-        f"{'about 2%'} flagged, 20% syndicated) in SQLite ({size:,.0f} MiB). Seeding with "
+        f"about 4% flagged, 20% syndicated) in SQLite ({size:,.0f} MiB). Seeding with "
         f"executemany: {seed_s:.0f} s; first review-index refresh (accent-free key, FTS5, "
         f"review state, reach): {index_s:.0f} s. Real HTTP to uvicorn in a thread (httpx "
         f"client, one request at a time, {args.requests} requests per row after 3 warm-up).\n\n"
