@@ -92,9 +92,9 @@ def highlight(text: str, evidence: dict[str, list[dict[str, Any]]]) -> list[tupl
         for ev in phrases:
             phrase = str(ev.get("phrase", ""))
             start, end = ev.get("start"), ev.get("end")
-            inside = isinstance(start, int) and isinstance(end, int) and 0 <= start < end
-            if inside and end <= len(text) and fold_key(text[start:end]) == fold_key(phrase):
-                spans.append((start, end, label))
+            stored = _stored_span(text, start, end, phrase)
+            if stored is not None:
+                spans.append((stored[0], stored[1], label))
                 continue
             needle = fold_key(phrase)
             at = folded.find(needle) if needle and folded is not None else -1
@@ -102,6 +102,13 @@ def highlight(text: str, evidence: dict[str, list[dict[str, Any]]]) -> list[tupl
                 spans.append((at, at + len(needle), label))
                 at = folded.find(needle, at + len(needle)) if folded else -1
     return _cut(text, spans)
+
+
+def _stored_span(text: str, start: Any, end: Any, phrase: str) -> tuple[int, int] | None:
+    """The stored offsets when ``text[start:end]`` holds ``phrase`` (accents aside)."""
+    if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+        return None
+    return (start, end) if fold_key(text[start:end]) == fold_key(phrase) else None
 
 
 def fold_key_same_length(text: str) -> str | None:

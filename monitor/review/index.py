@@ -122,6 +122,7 @@ def search_ids_clause(conn: Connection, query: str) -> Any:
             "SELECT rowid FROM item_fts WHERE item_fts MATCH :fts_q ORDER BY rowid DESC "
             "LIMIT :fts_n"
         ).bindparams(fts_q=match, fts_n=SEARCH_CANDIDATES)
+    condition: Any
     if conn.dialect.name == "postgresql":
         condition = func.to_tsvector("simple", item_search.c.key).bool_op("@@")(
             func.plainto_tsquery("simple", " ".join(tokens))
@@ -151,7 +152,7 @@ def refresh(conn: Connection, now: datetime | None = None) -> int:
 
 def _index_new_items(conn: Connection, now: datetime) -> tuple[int, set[int]]:
     upto = int(get_setting(conn, "review.item_upto") or 0)
-    total, clusters = 0, set()
+    total, clusters = 0, set[int]()
     cols = [items.c.id, items.c.title, items.c.text, items.c.cluster_id, items.c.source_id,
             items.c.published_at, items.c.fetched_at, item_scores.c.scores, item_scores.c.label,
             item_scores.c.flagged]  # fmt: skip
@@ -235,7 +236,7 @@ def _chunks(values: Iterable[int]) -> Iterable[list[int]]:
 def update_reach(conn: Connection, clusters: Iterable[int], now: datetime) -> None:
     """Recount the outlets of each cluster and re-rank its items."""
     for chunk in _chunks(sorted(set(clusters))):
-        counts = dict(
+        counts: dict[int, int] = dict(
             conn.execute(
                 select(review_state.c.cluster_id, func.count(review_state.c.source_id.distinct()))
                 .where(review_state.c.cluster_id.in_(chunk))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -105,11 +106,11 @@ def set_user(
     return get_user(conn, name)
 
 
-def _recent_failures(conn: Connection, column: object, value: str, now: datetime) -> int:
+def _recent_failures(conn: Connection, column: Any, value: str, now: datetime) -> int:
     return conn.execute(
         select(func.count())
         .select_from(login_attempts)
-        .where(column == value, login_attempts.c.at >= now - WINDOW,  # type: ignore[operator]
+        .where(column == value, login_attempts.c.at >= now - WINDOW,
                login_attempts.c.success.is_(False))
     ).scalar_one()  # fmt: skip
 
