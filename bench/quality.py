@@ -162,8 +162,9 @@ def render(rein, vi, narr) -> str:
     lines = [
         "Public sets read from `../shared/data` (never copied, no model kept). ReINTEL: mean of",
         "5 stratified folds (seed 0); the final design picks C inside each training fold (nested).",
-        "ViHSD: train → dev, once. Macro-F1 is of `predict()` (for the final design: calibrated",
-        "probabilities divided by class priors, i.e. the balanced decision).",
+        "ViHSD: train → dev, once. Macro-F1 is of `predict()`; for the final design that is",
+        "argmax of calibrated probability ÷ prior^power, the power (0 to 1) chosen inside the",
+        "training data by out-of-fold macro-F1.",
         "",
         "| design step | ReINTEL ROC-AUC | ReINTEL macro-F1 | ViHSD dev macro-F1 "
         "| time (s) R / V |",

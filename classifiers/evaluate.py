@@ -27,7 +27,7 @@ def evaluate(
     if unknown:
         raise DataError(f"labels {unknown} are not known to the model {model.labels}")
     probs = model.probabilities(texts, titles)
-    predicted = [model.labels[i] for i in (probs / model.priors).argmax(axis=1)]
+    predicted = model.decide(probs)
     result = classification_metrics(list(labels), predicted, probs, model.labels,
                                     model.review_labels)
     result["review"] = {

@@ -28,6 +28,7 @@ __all__ = ["Evidence", "Model", "train", "DEFAULT_C_GRID"]
 
 log = logging.getLogger(__name__)
 DEFAULT_C_GRID = (1.0, 4.0, 16.0)
+PRIOR_POWERS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +49,7 @@ class Model:
     featurizer: Featurizer
     coef: np.ndarray  # (labels, features): calibrated logits = coef @ x + intercept
     intercept: np.ndarray
-    priors: np.ndarray
+    priors: np.ndarray  # class shares in training, raised to prior_power in the decision
     thresholds: dict[str, float]
     review_labels: list[str]
     metrics: dict[str, object] = field(default_factory=dict)
@@ -80,9 +81,13 @@ class Model:
     def predict(
         self, texts: Sequence[str], titles: Sequence[str | None] | None = None
     ) -> list[str]:
-        """The most likely label relative to its base rate (the balanced, macro-F1 decision)."""
-        probs = self.probabilities(texts, titles) / self.priors
-        return [self.labels[i] for i in probs.argmax(axis=1)]
+        """The label with the highest probability ÷ prior^power (power chosen for macro-F1)."""
+        return self.decide(self.probabilities(texts, titles))
+
+    def decide(self, probs: np.ndarray) -> list[str]:
+        """Labels for rows of probabilities (the decision rule used by ``predict``)."""
+        power = float(self.params.get("prior_power", 1.0))  # type: ignore[arg-type]
+        return [self.labels[i] for i in (probs / self.priors**power).argmax(axis=1)]
 
     def flags(self, scores: dict[str, float]) -> list[str]:
         """Review labels whose score reaches their threshold, in label order."""
@@ -163,6 +168,20 @@ def _choose_c(oof: dict[float, np.ndarray], y: np.ndarray) -> float:
     return ranked[0]
 
 
+def _choose_prior_power(probs: np.ndarray, y: np.ndarray, priors: np.ndarray) -> float:
+    """Decision rule argmax(p / prior^power): 0 is plain argmax, 1 the balanced decision.
+
+    Calibrated argmax under-predicts rare labels and the fully balanced rule over-predicts
+    them; the power that maximises out-of-fold macro-F1 sits in between.
+    """
+    from sklearn.metrics import f1_score
+
+    def score(power: float) -> float:
+        return float(f1_score(y, (probs / priors**power).argmax(axis=1), average="macro"))
+
+    return max(PRIOR_POWERS, key=lambda power: (score(power), -abs(power - 0.5)))
+
+
 def _calibrator(scores: np.ndarray, y: np.ndarray) -> LogisticRegression:
     # Nearly unregularised: a handful of parameters fitted on thousands of held-out scores.
     return LogisticRegression(C=1e4, max_iter=1000).fit(scores, y)
@@ -224,7 +243,8 @@ def train(
         for label in chosen
     }
     priors = np.array([counts[label] / len(labels) for label in classes])
-    oof_pred = [classes[i] for i in (oof_probs / priors).argmax(axis=1)]
+    power = _choose_prior_power(oof_probs, y, priors)
+    oof_pred = [classes[i] for i in (oof_probs / priors**power).argmax(axis=1)]
     metrics = classification_metrics(list(labels), oof_pred, oof_probs, classes, chosen)
     metrics["thresholds_at_target"] = {
         label: at_threshold(oof_probs[:, classes.index(label)], y == classes.index(label),
@@ -246,8 +266,8 @@ def train(
         thresholds=thresholds,
         review_labels=chosen,
         metrics={"out_of_fold": metrics},
-        params={"C": best_c, "c_grid": list(c_grid), "folds": folds, "seed": seed,
-                "target_recall": target_recall, "n_train": len(labels),
+        params={"C": best_c, "prior_power": power, "c_grid": list(c_grid), "folds": folds,
+                "seed": seed, "target_recall": target_recall, "n_train": len(labels),
                 "features": featurizer.n_features, "config": _config_dict(config)},
     )
 
