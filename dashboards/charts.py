@@ -10,7 +10,7 @@ def bars(pairs: list[tuple[str, int]], width: int = 360, row: int = 18) -> Marku
     if not pairs:
         return Markup("")
     top = max(v for _, v in pairs) or 1
-    label_w, height = 130, row * len(pairs) + 4
+    label_w, height = 180, row * len(pairs) + 4
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" role="img">'
@@ -19,12 +19,16 @@ def bars(pairs: list[tuple[str, int]], width: int = 360, row: int = 18) -> Marku
         y = n * row + 2
         w = int((width - label_w - 40) * value / top)
         parts.append(
-            f'<text x="{label_w - 6}" y="{y + 12}" text-anchor="end">{escape(label[:22])}</text>'
+            f'<text x="{label_w - 6}" y="{y + 12}" text-anchor="end">{escape(_short(label))}</text>'
             f'<rect x="{label_w}" y="{y + 2}" width="{max(w, 1)}" height="{row - 6}" class="bar"/>'
             f'<text x="{label_w + w + 4}" y="{y + 12}">{value}</text>'
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 -- labels escaped above, the rest are numbers
+
+
+def _short(label: str, size: int = 28) -> str:
+    return label if len(label) <= size else label[: size - 1] + "…"
 
 
 def columns(pairs: list[tuple[str, int]], width: int = 360, height: int = 90) -> Markup:

@@ -14,7 +14,8 @@ from monitor.review import InvalidInput
 from monitor.review.index import refresh
 
 from .charts import bars, columns
-from .web import EVERYONE, engine_of, needs, render
+from .i18n import translate
+from .web import EVERYONE, engine_of, lang_of, needs, render
 
 router = APIRouter()
 
@@ -22,7 +23,7 @@ router = APIRouter()
 @router.get("/overview", include_in_schema=False)
 def overview_page(request: Request, session=needs(*EVERYONE)) -> Response:
     """Collected, relevant, flagged, confirmed, dismissed; charts by day, label, source."""
-    week = stats.this_week()
+    week, lang = stats.this_week(), lang_of(request)
     with engine_of(request).begin() as conn:
         refresh(conn)
         today = stats.totals(conn, stats.today())
@@ -33,7 +34,7 @@ def overview_page(request: Request, session=needs(*EVERYONE)) -> Response:
     charts = {
         "days": columns([(d.key[8:10] + "/" + d.key[5:7], d.collected) for d in days]),
         "flagged": columns([(d.key[8:10] + "/" + d.key[5:7], d.flagged) for d in days]),
-        "labels": bars([(c.key, c.collected) for c in labels]),
+        "labels": bars([(translate(lang, f"label.{c.key}"), c.collected) for c in labels]),
         "sources": bars([(c.key, c.collected) for c in by_source[:12]]),
     }
     return render(

@@ -80,11 +80,28 @@ def engine_of(request: Request) -> Any:
     return request.app.state.engine
 
 
+def body_evidence(
+    title: str, body: str, evidence: dict[str, list[dict[str, Any]]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Evidence offsets moved from the classifier's input (title, then body) to the body."""
+    from monitor.flag import item_text
+
+    shift = len(item_text(title, body)) - len(body)
+    moved: dict[str, list[dict[str, Any]]] = {}
+    for label, phrases in (evidence or {}).items():
+        for ev in phrases:
+            start, end = ev.get("start"), ev.get("end")
+            if isinstance(start, int) and isinstance(end, int):
+                ev = {**ev, "start": start - shift, "end": end - shift}
+            moved.setdefault(label, []).append(ev)
+    return moved
+
+
 def highlight(text: str, evidence: dict[str, list[dict[str, Any]]]) -> list[tuple[str, str]]:
     """``text`` cut into (segment, label) pieces; label "" outside evidence phrases.
 
-    Spans come from the stored offsets when they point at the phrase, else from an
-    accent-insensitive search of the phrase; the template escapes every segment.
+    Spans come from the stored offsets when they point at the phrase; phrases stored without
+    offsets are found by an accent-insensitive search; the template escapes every segment.
     """
     spans: list[tuple[int, int, str]] = []
     folded = fold_key_same_length(text)
@@ -95,7 +112,8 @@ def highlight(text: str, evidence: dict[str, list[dict[str, Any]]]) -> list[tupl
             stored = _stored_span(text, start, end, phrase)
             if stored is not None:
                 spans.append((stored[0], stored[1], label))
-                continue
+            if isinstance(start, int):
+                continue  # offsets given (maybe in the title): do not guess elsewhere
             needle = fold_key(phrase)
             at = folded.find(needle) if needle and folded is not None else -1
             while at >= 0:

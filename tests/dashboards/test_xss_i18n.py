@@ -74,3 +74,17 @@ def test_templates_use_only_known_keys() -> None:
         ("label.", ("distorted", "hostile", "criticism", "neutral")),
     ):
         assert {prefix + v for v in values} <= set(vi)
+
+
+def test_evidence_offsets_from_title_and_body_input() -> None:
+    from dashboards.web import body_evidence
+
+    title, body = "Tin đồn", "Cửa khẩu sẽ đóng cửa."
+    evidence = {
+        "distorted": [
+            {"phrase": "sẽ", "start": 17, "end": 19},
+            {"phrase": "Tin", "start": 0, "end": 3},
+        ]
+    }
+    pieces = highlight(body, body_evidence(title, body, evidence))
+    assert pieces == [("Cửa khẩu ", ""), ("sẽ", "distorted"), (" đóng cửa.", "")]
