@@ -6,8 +6,10 @@ import asyncio
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 
 from .config import Settings
 from .devserver import LocalServer
@@ -27,8 +29,26 @@ def prepare(directory: Path, base_url: str) -> Path:
     return path
 
 
-def run_demo(directory: str, port: int, settings: Settings) -> int:
-    """Serve the demo site, crawl it into a fresh SQLite database, print the summary."""
+def _fresh(target: Path) -> None:
+    """Start from an empty database; keep the trained seed model (it takes a while to build)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for child in target.iterdir():
+        if child.name == "models":
+            continue
+        shutil.rmtree(child) if child.is_dir() else child.unlink()
+
+
+def run_demo(
+    directory: str,
+    port: int,
+    settings: Settings,
+    *,
+    serve: bool = False,
+    web_host: str = "127.0.0.1",
+    web_port: int = 8000,
+) -> int:
+    """Serve the demo site, crawl it into a fresh SQLite database, classify, print what was
+    found, then (with ``serve``) serve the dashboard until interrupted."""
     from .collect.pipeline import crawl
     from .progress import CrawlProgress, print_summary
     from .sources import load_sources
@@ -37,12 +57,13 @@ def run_demo(directory: str, port: int, settings: Settings) -> int:
 
     out = Console()
     target = Path(directory)
-    if target.exists():
-        shutil.rmtree(target)
+    _fresh(target)
     with LocalServer(root=DEMO_SITE, port=port, template_vars=True) as site:
         sources_path = prepare(target, site.base_url)
         db_url = f"sqlite:///{(target / 'monitor.db').resolve()}"
-        settings = settings.with_overrides(database_url=db_url, sources=str(sources_path))
+        settings = settings.with_overrides(
+            database_url=db_url, sources=str(sources_path), models_dir=str(target / "models")
+        )
         engine = open_store(db_url)
         out.print(
             f"[bold]1.[/] Cơ sở dữ liệu mới: {target / 'monitor.db'} "
@@ -54,7 +75,21 @@ def run_demo(directory: str, port: int, settings: Settings) -> int:
         out.print(f"[bold]3.[/] Thu thập {len(configured)} nguồn tin…")
         with CrawlProgress(enabled=sys.stderr.isatty()) as progress:
             summary = asyncio.run(crawl(engine, settings, force=True, progress=progress.update))
-    print_summary(summary, sys.stdout)
+        print_summary(summary, sys.stdout)
+        _print_collection(out, engine)
+        _classify(out, engine, settings)
+        if serve:
+            _serve(out, engine, settings, web_host, web_port)
+    out.print(
+        f"\nXem thêm: monitor --database {db_url} sources status\n"
+        f"          monitor --database {db_url} export --relevant-only"
+    )
+    return 0
+
+
+def _print_collection(out: Console, engine: Any) -> None:
+    from .store import queries
+
     with engine.connect() as conn:
         totals = queries.collection_totals(conn)
         clusters = queries.top_clusters(conn, limit=8)
@@ -67,9 +102,32 @@ def run_demo(directory: str, port: int, settings: Settings) -> int:
     if clusters:
         out.print("\n[bold]Tin được nhiều báo đăng lại[/] (reach = số nguồn):")
         for c in clusters:
-            out.print(f"  • [{c['reach']} nguồn, {c['copies']} bản] {c['title']}")
+            out.print(f"  • [{c['reach']} nguồn, {c['copies']} bản] {escape(c['title'])}")
+
+
+def _classify(out: Console, engine: Any, settings: Settings) -> None:
+    from .flag import active_model, classify_pending, flagged_items
+
+    out.print("\n[bold]4.[/] Phân loại bằng mô hình mẫu (seed model; lần đầu cần huấn luyện)…")
+    model = active_model(settings)
+    summary = classify_pending(engine, settings, model=model)
     out.print(
-        f"\nXem thêm: monitor --database {db_url} sources status\n"
-        f"          monitor --database {db_url} export --relevant-only"
+        f"Mô hình {summary.model_version}: {summary.scored} bài đã chấm điểm, "
+        f"[bold]{summary.flagged} bài cần người xem xét[/] (flagged for review)."
     )
-    return 0
+    for row in flagged_items(engine, limit=12):
+        phrases = ", ".join(f"“{escape(p)}”" for p in row["phrases"][:4])
+        out.print(f"  • [{row['flags']}] {escape(row['title'])}\n      lý do (evidence): {phrases}")
+
+
+def _serve(out: Console, engine: Any, settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from dashboards.app import create_app
+    from dashboards.demo import prepare_demo_users
+
+    users = prepare_demo_users(engine)
+    out.print(f"\n[bold]5.[/] Bảng điều khiển: http://{host}:{port}/  (Ctrl+C để dừng)")
+    for name, role, password in users:
+        out.print(f"    đăng nhập {name} / {password}  ({role})")
+    uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="warning")

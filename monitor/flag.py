@@ -261,3 +261,39 @@ def uncertain_items(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
     )
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(query)]
+
+
+def flagged_items(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
+    """Flagged items, highest review score first, with their flags and evidence phrases."""
+    query = (
+        select(
+            items.c.id,
+            items.c.title,
+            item_scores.c.flags,
+            item_scores.c.scores,
+            item_scores.c.evidence,
+            item_scores.c.narrative_of,
+        )
+        .join(item_scores, item_scores.c.item_id == items.c.id)
+        .where(item_scores.c.flagged)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    out = []
+    for row in rows:
+        flags = json.loads(row.flags)
+        scores = json.loads(row.scores)
+        evidence = json.loads(row.evidence)
+        phrases = [e["phrase"] for flag in flags for e in evidence.get(flag, [])]
+        out.append(
+            {
+                "id": row.id,
+                "title": row.title,
+                "flags": ", ".join(flags),
+                "score": max(scores.get(f, 0.0) for f in flags),
+                "phrases": phrases,
+                "narrative_of": row.narrative_of,
+            }
+        )
+    out.sort(key=lambda r: -r["score"])
+    return out[:limit]

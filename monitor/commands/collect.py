@@ -175,19 +175,31 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
 def _demo_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dir", default="demo-data", help="where the demo database goes (recreated)")
     p.add_argument("--port", type=int, default=0, help="port of the demo news site (0: any free)")
+    p.add_argument("--no-serve", action="store_true", help="stop after the summary")
+    p.add_argument("--host", default="127.0.0.1", help="address of the dashboard")
+    p.add_argument("--web-port", type=int, default=8000, help="port of the dashboard")
 
 
 @command("demo", _demo_args)
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    """Run the whole pipeline offline on the bundled demo site and print what it found.
+    """Run the whole pipeline offline on the bundled demo site, then serve the dashboard.
 
     Serves the demo news site on 127.0.0.1, migrates a fresh SQLite database in --dir,
-    crawls it with a progress display and prints the summary.
-    Example: monitor demo --dir demo-data
+    crawls it with a progress display, scores the items with the bundled seed model (built
+    on first use), prints what was collected and flagged with the reasons, then serves the
+    review dashboard with one demo login per role until Ctrl+C (not with --no-serve).
+    Example: monitor demo --dir demo-data --web-port 8000
     """
     from ..demo import run_demo
 
-    return run_demo(args.dir, args.port, settings)
+    return run_demo(
+        args.dir,
+        args.port,
+        settings,
+        serve=not args.no_serve,
+        web_host=args.host,
+        web_port=args.web_port,
+    )
 
 
 def _config_args(p: argparse.ArgumentParser) -> None:
