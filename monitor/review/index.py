@@ -74,33 +74,7 @@ def put_setting(conn: Connection, key: str, value: str) -> None:
         conn.execute(app_settings.insert().values(key=key, value=value))
 
 
-# -- full-text index ----------------------------------------------------------------------------
-_ready: set[str] = set()
-
-
-def ensure_search_index(conn: Connection) -> None:
-    """Create the full-text index over item_search.key if it is missing (and fill it)."""
-    url = str(conn.engine.url)
-    if url in _ready:
-        return
-    if conn.dialect.name == "sqlite":
-        exists = conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='item_fts'"
-        ).first()
-        if not exists:
-            conn.exec_driver_sql(
-                "CREATE VIRTUAL TABLE item_fts USING fts5(key, content='item_search', "
-                "content_rowid='item_id', tokenize='unicode61 remove_diacritics 2')"
-            )
-            conn.exec_driver_sql("INSERT INTO item_fts(item_fts) VALUES ('rebuild')")
-    elif conn.dialect.name == "postgresql":
-        conn.exec_driver_sql(
-            "CREATE INDEX IF NOT EXISTS item_fts_key ON item_search "
-            "USING gin (to_tsvector('simple', key))"
-        )
-    _ready.add(url)
-
-
+# -- full-text index (created by migration 0003) ---------------------------------------------
 def search_tokens(query: str) -> list[str]:
     """The accent-free words of a search query."""
     return _TOKENS.findall(fold_key(query))
@@ -141,7 +115,6 @@ def search_ids_clause(conn: Connection, query: str) -> Any:
 def refresh(conn: Connection, now: datetime | None = None) -> int:
     """Bring the search key and review state up to date; returns the number of new items."""
     now = now or datetime.now(UTC)
-    ensure_search_index(conn)
     added, clusters = _index_new_items(conn, now)
     clusters |= _apply_new_scores(conn, now)
     update_reach(conn, clusters, now)

@@ -19,6 +19,11 @@ from monitor.store.db import (
 from monitor.store.tables import metadata
 
 
+def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
+    """Only the full-text index (built by hand in migration 0003) is left out."""
+    return not (reflected and compare_to is None and (name or "").startswith("item_fts"))
+
+
 def test_fresh_database_is_migrated_on_first_use(db_url: str) -> None:
     engine = open_store(db_url)
     assert current_revision(engine) == head_revision()
@@ -28,7 +33,8 @@ def test_fresh_database_is_migrated_on_first_use(db_url: str) -> None:
 
 def test_migrations_match_the_table_definitions(engine) -> None:
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), metadata)
+        context = MigrationContext.configure(conn, opts={"include_object": include_object})
+        diff = compare_metadata(context, metadata)
     assert diff == []
 
 

@@ -186,9 +186,11 @@ def upgrade() -> None:
     with op.batch_alter_table("item_scores", schema=None) as batch_op:
         batch_op.create_index("ix_item_scores_scored_at", ["scored_at"], unique=False)
     _create_append_only_triggers()
+    _create_search_index()
 
 
 def downgrade() -> None:
+    _drop_search_index()
     _drop_append_only_triggers()
     with op.batch_alter_table("item_scores", schema=None) as batch_op:
         batch_op.drop_index("ix_item_scores_scored_at")
@@ -266,3 +268,25 @@ def _drop_append_only_triggers() -> None:
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_no_{event}")
     if dialect == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS monitor_refuse_change()")
+
+
+def _create_search_index() -> None:
+    """The accent-free full-text index over item_search.key (monitor.review.index fills it)."""
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        op.execute(
+            "CREATE VIRTUAL TABLE item_fts USING fts5(key, content='item_search', "
+            "content_rowid='item_id', tokenize='unicode61 remove_diacritics 2')"
+        )
+    elif dialect == "postgresql":
+        op.execute(
+            "CREATE INDEX item_fts_key ON item_search USING gin (to_tsvector('simple', key))"
+        )
+
+
+def _drop_search_index() -> None:
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        op.execute("DROP TABLE IF EXISTS item_fts")
+    elif dialect == "postgresql":
+        op.execute("DROP INDEX IF EXISTS item_fts_key")
