@@ -48,7 +48,7 @@ def create_app(settings: Settings, engine: Any = None) -> FastAPI:
     )
     app.state.engine = engine if engine is not None else open_store(settings.database_url)
     app.state.settings = settings
-    app.state.signer = Signer(secret_key(app.state.engine))
+    app.state.signer = Signer(secret_key(app.state.engine, settings.secret_key))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _install(app)
     for module in (queue, item, audit, sources, overview, admin, api):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import os
 import secrets
 from dataclasses import dataclass
 
@@ -36,9 +35,9 @@ class Session:
     csrf: str
 
 
-def secret_key(engine: Engine) -> str:
-    """MONITOR_SECRET_KEY, or a key generated once and kept in the store (survives restarts)."""
-    configured = os.environ.get("MONITOR_SECRET_KEY", "")
+def secret_key(engine: Engine, configured: str = "") -> str:
+    """The configured key (MONITOR_SECRET_KEY), or one generated once and kept in the store,
+    so sessions survive a restart."""
     if configured:
         return configured
     with engine.begin() as conn:

@@ -113,6 +113,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Extracted text shorter than this falls back to the feed summary.",
     ),
     Setting(
+        "secret_key",
+        "",
+        str,
+        "Key that signs dashboard sessions (empty: generated once and kept in the database).",
+        secret=True,
+    ),
+    Setting(
         "models_dir",
         "models",
         str,
@@ -166,7 +173,9 @@ class Settings:
         rows = []
         for setting in SETTINGS:
             value = self.values[setting.name]
-            shown = mask_url(str(value)) if setting.secret else str(value)
+            shown = str(value)
+            if setting.secret and value:
+                shown = mask_url(shown) if "://" in shown else "***"
             rows.append((setting.name, shown, setting.help))
         return rows
 
