@@ -31,7 +31,9 @@ from scipy import sparse
 from classifiers.errors import ClassifierError
 from monitor.text.normalize import normalize_line, normalize_text
 
-__all__ = ["FeatureConfig", "Featurizer", "Gram", "prepare", "lower_same_length"]
+__all__ = [
+    "FeatureConfig", "Featurizer", "Gram", "prepare", "lower_same_length", "segment_words",
+]
 
 # Syllables, plus runs of punctuation or symbols ("!!!", "?", emoji) which carry tone.
 _SYLLABLE = re.compile(r"\w+|[^\w\s]+")
@@ -179,6 +181,11 @@ def _segment(tokens: list[str]) -> list[tuple[int, int]]:
         out.append((i, i + size))
         i += size
     return out
+
+
+def segment_words(syllables: list[str]) -> list[tuple[int, int]]:
+    """Dictionary words of lower-cased syllables, as (first, last + 1) index pairs."""
+    return _segment(syllables)
 
 
 def _dict_word_grams(low: str, lo: int, hi: int, spans: bool) -> Iterable[Gram] | list[str]:
