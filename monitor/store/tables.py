@@ -9,6 +9,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -255,3 +256,65 @@ review_state = Table(
 
 # The review index reads scores written since its last refresh (monitor.review.index).
 Index("ix_item_scores_scored_at", item_scores.c.scored_at)
+
+
+# -- respond and report (migration 0004) ------------------------------------------------------
+# The fact base rebuttals cite, the versioned drafts and the response cases (a rebuttal of a
+# confirmed distorted story, or criticism routed to an office). Nothing here is ever sent to an
+# outlet by the program: a person records what was sent, when and what came back.
+facts = Table(
+    "facts",
+    metadata,
+    Column("id", String(64), primary_key=True),  # stable, cited in drafts: "XD-2020-01"
+    Column("statement", Text, nullable=False),  # Vietnamese, one or two sentences
+    Column("doc_number", String(64), nullable=False),  # "125/QĐ-UBND"
+    Column("doc_date", Date, nullable=False),
+    Column("issuer", Text, nullable=False),
+    Column("link", Text, nullable=False, default=""),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_until", Date),  # None: still valid
+    Column("topics", Text, nullable=False, default="[]"),  # JSON list of strings
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("item_id", Id, ForeignKey("items.id"), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("body", Text, nullable=False),  # Markdown, the text a person edits
+    Column("claims", Text, nullable=False, default="[]"),  # JSON: claims, facts and scores
+    Column("fact_ids", Text, nullable=False, default="[]"),  # JSON: every fact cited
+    Column("unmatched", Integer, nullable=False, default=0),  # claims left for the analyst
+    Column("author", String(64), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("created_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("item_id", "version"),
+)
+
+response_cases = Table(
+    "response_cases",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("item_id", Id, ForeignKey("items.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # rebuttal, criticism
+    Column("channel", String(32)),  # press_release, portal_post, correction_request
+    Column("office", Text),  # criticism: the office it was routed to
+    Column("status", String(16), nullable=False, index=True),
+    Column("draft_id", Id, ForeignKey("drafts.id")),
+    Column("approved_by", String(64)),
+    Column("approved_at", UTCDateTime()),
+    Column("sent_at", UTCDateTime()),
+    Column("answer", Text),  # the outlet's answer, or the office's
+    Column("answered_at", UTCDateTime()),
+    Column("correction_url", Text),
+    Column("correction_at", UTCDateTime()),
+    Column("note", Text, nullable=False, default=""),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("item_id", "kind"),
+)
