@@ -57,6 +57,13 @@ def _bool(raw: str) -> bool:
     raise ValueError("must be true or false")
 
 
+def _smtp_tls(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"starttls", "tls", "none"}:
+        raise ValueError("must be starttls, tls or none")
+    return value
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "database_url",
@@ -143,6 +150,37 @@ SETTINGS: tuple[Setting, ...] = (
         6.0,
         _positive_float,
         "A source is called silent after this many of its intervals without a new item.",
+    ),
+    # -- respond and report
+    Setting("smtp_host", "", str, "SMTP server for the weekly digest (empty: digest not sent)."),
+    Setting("smtp_port", 587, _positive_int, "SMTP port (587 STARTTLS, 465 TLS, 25 plain)."),
+    Setting("smtp_user", "", str, "SMTP login name (empty: no login)."),
+    Setting("smtp_password", "", str, "SMTP password.", secret=True),
+    Setting("smtp_tls", "starttls", _smtp_tls, "SMTP encryption: starttls, tls or none."),
+    Setting("smtp_from", "", str, "Sender address of the weekly digest."),
+    Setting(
+        "digest_recipients",
+        "",
+        str,
+        "Comma-separated addresses that receive the weekly digest.",
+    ),
+    Setting(
+        "agency_name",
+        "SỞ XÂY DỰNG TỈNH LẠNG SƠN",
+        str,
+        "Agency named in the header of drafts and of the yearly report.",
+    ),
+    Setting(
+        "parent_agency",
+        "UBND TỈNH LẠNG SƠN",
+        str,
+        "The agency's superior body, above its name in the report header.",
+    ),
+    Setting(
+        "spokesperson_contact",
+        "Người phát ngôn Sở Xây dựng tỉnh Lạng Sơn (điền số điện thoại và thư điện tử)",
+        str,
+        "The spokesperson's name and contact, printed at the end of every rebuttal draft.",
     ),
 )
 
