@@ -203,3 +203,265 @@ def source_health(
             bool(r.enabled) and quiet,
         ))  # fmt: skip
     return out
+
+
+# -- report and digest figures (issue 5) ------------------------------------------------------
+# Definitions used by the weekly digest and the yearly report, so that their figures equal
+# what `monitor export --since FIRST --until LAST` writes for the same window:
+# - an item is counted on its *seen day*: the local day (Asia/Ho_Chi_Minh) of its publication
+#   time, or of its fetch time when the page carried no date;
+# - every stored item counts once (dedup: one row per canonical URL, per feed GUID and per
+#   content hash within a source, enforced by unique constraints); copies of one story in
+#   different outlets are separate items, and a *story* is a cluster of copies;
+# - outlet type: the first tag of the source in sources.yaml (demo tags ignored), else "other";
+# - topic of a relevant item: "lang_son" (a place of the gazetteer matched), "construction"
+#   (the sector lexicon matched) or "both"; irrelevant items have the topic "none".
+TOPICS = ("both", "lang_son", "construction", "none")
+_IGNORED_TAGS = {"demo"}
+
+
+def seen_at(column_set: Any = items.c) -> Any:
+    """SQL for an item's seen time: publication time, else fetch time (as `monitor export`)."""
+    return func.coalesce(column_set.published_at, column_set.fetched_at)
+
+
+def _topic() -> Any:
+    place = items.c.matches.like('%"kind": "place"%')
+    sector = items.c.matches.like('%"kind": "sector"%')
+    return case(
+        (items.c.relevant.is_(False), literal("none")),
+        (place & sector, literal("both")),
+        (place, literal("lang_son")),
+        (sector, literal("construction")),
+        else_=literal("none"),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """Counts of one (source, seen day, topic) combination: the base every breakdown sums."""
+
+    source_id: str
+    day: str
+    topic: str
+    counts: tuple[int, int, int, int, int]  # in METRICS order
+
+
+def cells(conn: Connection, window: Window) -> list[Cell]:
+    """The five counts per source, local seen day and topic for items seen in ``window``."""
+    status = review_state.c.status
+    day = _local_day(conn, seen_at())
+    topic = _topic()
+    query = (
+        select(
+            items.c.source_id, day.label("day"), topic.label("topic"), func.count(),
+            func.sum(case((items.c.relevant.is_(True), 1), else_=0)),
+            func.sum(case((item_scores.c.flagged.is_(True), 1), else_=0)),
+            func.sum(case((status.in_(("confirmed", "signed_off")), 1), else_=0)),
+            func.sum(case((status == "dismissed", 1), else_=0)),
+        )
+        .select_from(
+            items.outerjoin(item_scores, item_scores.c.item_id == items.c.id)
+            .outerjoin(review_state, review_state.c.item_id == items.c.id)
+        )
+        .where(seen_at() >= window.start, seen_at() < window.end)
+        .group_by(items.c.source_id, day, topic)
+    )  # fmt: skip
+    return [
+        Cell(r[0], str(r[1]), str(r[2]), tuple(int(v or 0) for v in r[3:]))  # type: ignore[arg-type]
+        for r in conn.execute(query)
+    ]
+
+
+def outlet_types(conn: Connection) -> dict[str, str]:
+    """Each source id's outlet type: its first tag (demo tags ignored), else "other"."""
+    import json
+
+    out = {}
+    for sid, tags in conn.execute(select(sources.c.id, sources.c.tags)):
+        kept = [t for t in json.loads(tags or "[]") if t not in _IGNORED_TAGS]
+        out[sid] = str(kept[0]) if kept else "other"
+    return out
+
+
+def breakdown(cells_: list[Cell], key: Any, order: list[str] | None = None) -> list[Counts]:
+    """Sum cells by ``key(cell)``; ``order`` lists every key to show (zeros kept)."""
+    sums: dict[str, list[int]] = {k: [0] * len(METRICS) for k in order or []}
+    for cell in cells_:
+        row = sums.setdefault(key(cell), [0] * len(METRICS))
+        for n, value in enumerate(cell.counts):
+            row[n] += value
+    rows = [Counts(k, *v) for k, v in sums.items()]
+    return rows if order else sorted(rows, key=lambda c: (-c.collected, c.key))
+
+
+def months_of(window: Window) -> list[str]:
+    """YYYY-MM of every month the window touches."""
+    return list(dict.fromkeys(d.isoformat()[:7] for d in window.days()))
+
+
+def weeks_of(window: Window) -> list[str]:
+    """ISO weeks (YYYY-Www) the window touches."""
+    return list(dict.fromkeys(_week_of(d) for d in window.days()))
+
+
+def by_month(cells_: list[Cell], window: Window) -> list[Counts]:
+    """Counts per local month of the seen day (every month of the window, zeros kept)."""
+    return breakdown(cells_, lambda c: c.day[:7], months_of(window))
+
+
+def by_week(cells_: list[Cell], window: Window) -> list[Counts]:
+    """Counts per ISO week of the seen day (every week of the window, zeros kept)."""
+    return breakdown(cells_, lambda c: _week_of(date.fromisoformat(c.day)), weeks_of(window))
+
+
+def total(cells_: list[Cell], key: str) -> Counts:
+    """The five counts over every cell."""
+    return breakdown(cells_, lambda c: key, [key])[0]
+
+
+def iso_week(text: str) -> Window:
+    """The local Monday-to-Sunday window of an ISO week written YYYY-Www."""
+    try:
+        year, week = text.strip().upper().split("-W")
+        monday = date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        raise ValueError(f"{text!r} is not an ISO week such as 2020-W10") from None
+    return Window(monday, monday + timedelta(days=6))
+
+
+def year_window(year: int) -> Window:
+    """1 January to 31 December of ``year``, local days."""
+    return Window(date(year, 1, 1), date(year, 12, 31))
+
+
+# -- stories, confirmed cases and responses ---------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A story (cluster) seen in a window: its first item, reach (outlets) and copies."""
+
+    item_id: int
+    title: str
+    url: str
+    outlet: str
+    first_seen: datetime
+    reach: int
+    copies: int
+    status: str = ""
+    label: str = ""
+    case_status: str = ""  # "" when no case was opened
+    channel: str = ""
+    office: str = ""
+    drafts: int = 0
+    sent_at: datetime | None = None
+    answered_at: datetime | None = None
+    correction_url: str = ""
+
+
+def _stories(conn: Connection, window: Window, where: Any, limit: int | None) -> list[Story]:
+    cluster = func.coalesce(items.c.cluster_id, items.c.id)
+    reach = func.count(func.distinct(items.c.source_id))
+    query = (
+        select(cluster.label("cluster"), func.min(items.c.id).label("first_id"),
+               reach.label("reach"), func.count().label("copies"),
+               func.min(seen_at()).label("first_seen"))
+        .select_from(items.outerjoin(review_state, review_state.c.item_id == items.c.id))
+        .where(seen_at() >= window.start, seen_at() < window.end, where)
+        .group_by(cluster)
+        .order_by(reach.desc(), func.count().desc(), cluster)
+    )  # fmt: skip
+    if limit:
+        query = query.limit(limit)
+    out = []
+    for r in conn.execute(query).all():
+        out.append(_story(conn, r.cluster, r.first_id, r.reach, r.copies, r.first_seen))
+    return out
+
+
+def _story(
+    conn: Connection, cluster: int, item_id: int, reach: int, copies: int, first: Any
+) -> Story:
+    from ..store.tables import drafts, response_cases
+
+    members = select(items.c.id).where(func.coalesce(items.c.cluster_id, items.c.id) == cluster)
+
+    row = conn.execute(
+        select(items.c.title, items.c.url, sources.c.name, review_state.c.status,
+               review_state.c.label)
+        .join(sources, sources.c.id == items.c.source_id)
+        .outerjoin(review_state, review_state.c.item_id == items.c.id)
+        .where(items.c.id == item_id)
+    ).one()  # fmt: skip
+    case_row = conn.execute(
+        select(response_cases).where(response_cases.c.item_id.in_(members))
+        .order_by(response_cases.c.id.desc()).limit(1)
+    ).first()  # fmt: skip
+    n_drafts = conn.scalar(
+        select(func.count(drafts.c.id)).where(drafts.c.item_id.in_(members))
+    )
+    if isinstance(first, str):  # SQLite returns MIN() over a coalesce as text
+        first = datetime.fromisoformat(first)
+    first = first if first.tzinfo else first.replace(tzinfo=UTC)
+    extra: dict[str, Any] = {}
+    if case_row is not None:
+        extra = {"case_status": case_row.status, "channel": case_row.channel or "",
+                 "office": case_row.office or "", "sent_at": case_row.sent_at,
+                 "answered_at": case_row.answered_at,
+                 "correction_url": case_row.correction_url or ""}  # fmt: skip
+    return Story(item_id, row.title, row.url, row.name, first, reach, copies, row.status or "",
+                 row.label or "", drafts=int(n_drafts or 0), **extra)  # fmt: skip
+
+
+def top_stories(conn: Connection, window: Window, limit: int = 5) -> list[Story]:
+    """Stories seen in the window with the widest reach (distinct outlets), then copies."""
+    return _stories(conn, window, items.c.relevant.is_(True), limit)
+
+
+def confirmed_stories(conn: Connection, window: Window, label: str | None = None) -> list[Story]:
+    """Stories seen in the window now confirmed or signed off (optionally of one label)."""
+    where = review_state.c.status.in_(("confirmed", "signed_off"))
+    if label:
+        where = where & (review_state.c.label == label)
+    return sorted(_stories(conn, window, where, None), key=lambda s: s.first_seen)
+
+
+def criticism_stories(conn: Connection, window: Window) -> list[Story]:
+    """Stories seen in the window judged legitimate criticism, with the office and answer."""
+    where = review_state.c.status == "criticism"
+    return sorted(_stories(conn, window, where, None), key=lambda s: s.first_seen)
+
+
+@dataclass(frozen=True, slots=True)
+class Responses:
+    """What was done about the confirmed stories of a window."""
+
+    confirmed: int  # stories (clusters) confirmed or signed off
+    signed_off: int
+    drafted: int  # stories with at least one draft
+    cases: int  # rebuttal cases opened
+    sent: int
+    answered: int
+    corrected: int  # corrections obtained (published, with a link)
+    median_hours_to_response: float | None  # first publication → response sent
+
+
+def responses(stories: list[Story]) -> Responses:
+    """Response figures over confirmed stories (from :func:`confirmed_stories`)."""
+    hours = sorted(
+        (s.sent_at.replace(tzinfo=s.sent_at.tzinfo or UTC) - s.first_seen).total_seconds() / 3600
+        for s in stories if s.sent_at is not None
+    )  # fmt: skip
+    median = None
+    if hours:
+        mid = len(hours) // 2
+        median = hours[mid] if len(hours) % 2 else (hours[mid - 1] + hours[mid]) / 2
+    return Responses(
+        confirmed=len(stories),
+        signed_off=sum(s.status == "signed_off" for s in stories),
+        drafted=sum(s.drafts > 0 for s in stories),
+        cases=sum(bool(s.case_status) for s in stories),
+        sent=sum(s.sent_at is not None for s in stories),
+        answered=sum(s.answered_at is not None for s in stories),
+        corrected=sum(bool(s.correction_url) for s in stories),
+        median_hours_to_response=None if median is None else round(median, 1),
+    )

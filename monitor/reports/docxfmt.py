@@ -1,0 +1,106 @@
+"""Word documents in the administrative format of Decree 30/2020/NĐ-CP: A4, Times New Roman
+13 pt, margins top 20 mm, bottom 20 mm, left 30 mm, right 15 mm."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+
+from docx import Document as new_document
+from docx.document import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+FONT = "Times New Roman"
+SIZE = 13
+MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def document() -> Document:
+    """An empty A4 document with the decree's margins and font."""
+    doc = new_document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(MARGINS_MM["top"]), Mm(MARGINS_MM["bottom"])
+    section.left_margin, section.right_margin = Mm(MARGINS_MM["left"]), Mm(MARGINS_MM["right"])
+    for name in ("Normal", "Heading 1", "Heading 2", "Heading 3", "Title", "List Number",
+                 "List Bullet", "Table Grid"):  # fmt: skip
+        style = doc.styles[name]
+        style.font.name = FONT
+        style.font.size = Pt(SIZE)
+        rpr = style.element.get_or_add_rPr()
+        rpr.get_or_add_rFonts().set(qn("w:eastAsia"), FONT)  # Word uses it for some glyphs
+        if name.startswith(("Heading", "Title")):
+            style.font.color.rgb = None
+            style.font.bold = True
+    doc.styles["Normal"].paragraph_format.space_after = Pt(6)
+    return doc
+
+
+def para(doc: Document, text: str = "", *, bold: bool = False, italic: bool = False,
+         align: str = "justify", size: int = SIZE) -> None:  # fmt: skip
+    """A paragraph; ``**bold**`` spans are honoured."""
+    p = doc.add_paragraph()
+    p.alignment = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
+                   "right": WD_ALIGN_PARAGRAPH.RIGHT,
+                   "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}[align]  # fmt: skip
+    for n, chunk in enumerate(_BOLD.split(text)):
+        run = p.add_run(chunk)
+        run.bold = bold or n % 2 == 1
+        run.italic = italic
+        run.font.size = Pt(size)
+
+
+def table(doc: Document, header: Sequence[str], rows: Sequence[Sequence[object]],
+          size: int = 11) -> None:  # fmt: skip
+    """A bordered table with a bold header row; numbers aligned right."""
+    grid = doc.add_table(rows=1, cols=len(header))
+    grid.style = doc.styles["Table Grid"]
+    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, text in zip(grid.rows[0].cells, header, strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(str(text))
+        run.bold = True
+        run.font.size = Pt(size)
+    for row in rows:
+        cells = grid.add_row().cells
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = ""
+            p = cell.paragraphs[0]
+            if isinstance(value, int | float):
+                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            p.add_run("" if value is None else str(value)).font.size = Pt(size)
+    doc.add_paragraph()
+
+
+def image(doc: Document, png: bytes, width_mm: float = 160) -> None:
+    """A chart, centred."""
+    doc.add_picture(io.BytesIO(png), width=Mm(width_mm))
+    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def markdown(doc: Document, text: str) -> None:
+    """The small Markdown drafts use: # and ## headings, - and 1. lists, **bold**."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("# "):
+            para(doc, stripped[2:], bold=True, align="center", size=14)
+        elif stripped.startswith("## "):
+            para(doc, stripped[3:], bold=True, align="left")
+        elif stripped.startswith("- "):
+            para(doc, "– " + stripped[2:])
+        else:
+            para(doc, stripped)
+
+
+def save(doc: Document) -> bytes:
+    """The document as DOCX bytes."""
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()

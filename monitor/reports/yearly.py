@@ -1,0 +1,221 @@
+"""The yearly report as a DOCX in the format of Decree 30/2020/NĐ-CP, with one CSV per table.
+
+Every figure comes from monitor.reports.stats and is defined in the report's last appendix;
+counts use the seen day (publication, else fetch) so they equal `monitor export` for the year.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx.document import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+from sqlalchemy import Connection
+
+from ..config import Settings
+from ..respond.cases import CHANNEL_NAMES_VI, STATUS_NAMES_VI
+from ..timefmt import show
+from . import charts, docxfmt, stats
+from .stats import Counts, Story
+
+HEADER_NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+HEADER_MOTTO = "Độc lập - Tự do - Hạnh phúc"
+PLACE_DATE = "Lạng Sơn, ngày ... tháng ... năm ..."
+COUNT_HEADER = ["Thu thập", "Liên quan", "Bị gắn cờ", "Đã xác nhận", "Đã bác bỏ"]
+TOPIC_VI = {"both": "Lạng Sơn và xây dựng", "lang_son": "Lạng Sơn", "construction": "Xây dựng",
+            "none": "Không liên quan"}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class YearReport:
+    """Every figure of the yearly report."""
+
+    year: int
+    window: stats.Window
+    total: Counts
+    by_month: list[Counts]
+    by_outlet_type: list[Counts]
+    by_topic: list[Counts]
+    by_source: list[Counts]
+    confirmed: list[Story]
+    responses: stats.Responses
+    days_with_items: int
+
+
+def compute(conn: Connection, year: int) -> YearReport:
+    """The report's figures for a calendar year (local days)."""
+    window = stats.year_window(year)
+    cells = stats.cells(conn, window)
+    types = stats.outlet_types(conn)
+    names = dict(conn.exec_driver_sql("SELECT id, name FROM sources").all())
+    confirmed = stats.confirmed_stories(conn, window)
+    return YearReport(
+        year=year, window=window, total=stats.total(cells, str(year)),
+        by_month=stats.by_month(cells, window),
+        by_outlet_type=stats.breakdown(cells, lambda c: types.get(c.source_id, "other")),
+        by_topic=stats.breakdown(cells, lambda c: c.topic, list(stats.TOPICS)),
+        by_source=stats.breakdown(cells, lambda c: names.get(c.source_id, c.source_id)),
+        confirmed=confirmed, responses=stats.responses(confirmed),
+        days_with_items=len({c.day for c in cells}),
+    )  # fmt: skip
+
+
+def _counts_rows(rows: list[Counts], rename: dict[str, str] | None = None) -> list[list[object]]:
+    rename = rename or {}
+    return [[rename.get(r.key, r.key), r.collected, r.relevant, r.flagged, r.confirmed,
+             r.dismissed] for r in rows]  # fmt: skip
+
+
+def tables(report: YearReport) -> dict[str, tuple[list[str], list[list[object]]]]:
+    """Every table of the report (name → header, rows); the CSV files hold the same."""
+    r = report.responses
+    median = "" if r.median_hours_to_response is None else r.median_hours_to_response
+    return {
+        "tong_hop": (["Năm", *COUNT_HEADER], _counts_rows([report.total])),
+        "theo_thang": (["Tháng", *COUNT_HEADER], _counts_rows(report.by_month)),
+        "theo_loai_co_quan": (["Loại cơ quan báo chí", *COUNT_HEADER],
+                              _counts_rows(report.by_outlet_type)),
+        "theo_chu_de": (["Chủ đề", *COUNT_HEADER], _counts_rows(report.by_topic, TOPIC_VI)),
+        "theo_nguon": (["Nguồn", *COUNT_HEADER], _counts_rows(report.by_source)),
+        "phan_hoi": (["Chỉ tiêu", "Giá trị"], [
+            ["Tin bài (câu chuyện) đã xác nhận", r.confirmed],
+            ["Trong đó lãnh đạo đã duyệt", r.signed_off],
+            ["Có dự thảo phản hồi", r.drafted],
+            ["Hồ sơ phản hồi đã mở", r.cases],
+            ["Đã gửi phản hồi", r.sent],
+            ["Cơ quan báo chí đã trả lời", r.answered],
+            ["Đã đăng cải chính", r.corrected],
+            ["Trung vị thời gian từ khi đăng đến khi phản hồi (giờ)", median],
+        ]),  # fmt: skip
+        "phu_luc_vu_viec": (
+            ["STT", "Mã tin", "Tiêu đề", "Cơ quan báo chí", "Ngày đăng", "Số nguồn đăng lại",
+             "Nhãn", "Kênh phản hồi", "Tình trạng", "Cải chính"],
+            [[n, s.item_id, s.title, s.outlet, show(s.first_seen, with_time=False), s.reach,
+              s.label, CHANNEL_NAMES_VI.get(s.channel, ""),
+              STATUS_NAMES_VI.get(s.case_status, "Chưa mở hồ sơ"), s.correction_url]
+             for n, s in enumerate(report.confirmed, 1)],
+        ),  # fmt: skip
+    }
+
+
+def definitions(report: YearReport) -> list[list[str]]:
+    """The appendix defining every figure (also written as dinh_nghia.csv)."""
+    w = report.window
+    days = len(w.days())
+    return [
+        ["Thời gian", f"Từ 00:00 ngày {w.first:%d/%m/%Y} đến 24:00 ngày {w.last:%d/%m/%Y}, giờ "
+         "Việt Nam (UTC+07:00). Mỗi tin được tính vào ngày đăng; tin không ghi ngày đăng được "
+         "tính vào ngày thu thập. Cách tính này trùng với lệnh `monitor export --since "
+         f"{w.first.isoformat()} --until {w.last.isoformat()}`."],
+        ["Nguồn", "Các nguồn khai báo trong sources.yaml (bảng theo_nguon liệt kê từng nguồn); "
+         "loại cơ quan báo chí là nhãn đầu tiên của nguồn, “other” khi không có nhãn."],
+        ["Thu thập", "Mọi tin đã lưu. Loại trùng: mỗi địa chỉ chuẩn hóa, mỗi GUID và mỗi nội "
+         "dung trong cùng một nguồn chỉ lưu một lần; bản đăng lại ở cơ quan khác là tin riêng, "
+         "các bản của cùng một câu chuyện được gom thành một cụm."],
+        ["Liên quan", "Tin nhắc đến địa danh của tỉnh Lạng Sơn hoặc thuật ngữ ngành xây dựng "
+         "(từ điển địa danh và từ vựng ngành)."],
+        ["Bị gắn cờ", "Tin liên quan mà bộ phân loại chấm điểm vượt ngưỡng xem xét, dù kết quả "
+         "xem xét sau đó thế nào."],
+        ["Đã xác nhận / Đã bác bỏ", "Trạng thái xem xét hiện tại: đã xác nhận (kể cả đã được "
+         "lãnh đạo duyệt) hoặc đã bác bỏ vì báo động nhầm."],
+        ["Phản hồi", "Tính theo câu chuyện (cụm tin) đã xác nhận; thời gian phản hồi tính từ lần "
+         "đăng đầu tiên của câu chuyện đến ngày gửi phản hồi ghi trong hồ sơ."],
+        ["Độ phủ", f"Có tin trong {report.days_with_items}/{days} ngày của kỳ báo cáo."],
+    ]
+
+
+def _header(doc: Document, settings: Settings, year: int) -> None:
+    grid = doc.add_table(rows=1, cols=2)
+    left = [(settings.parent_agency, False), (settings.agency_name, True), ("", False),
+            ("Số: ……/BC-SXD", False)]  # fmt: skip
+    right = [(HEADER_NATION, True), (HEADER_MOTTO, True), ("", False), (PLACE_DATE, False)]
+    for cell, lines in zip(grid.rows[0].cells, (left, right), strict=True):
+        cell.text = ""
+        for n, (text, bold) in enumerate(lines):
+            p = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            run = p.add_run(text)
+            run.bold = bold
+            run.italic = text == PLACE_DATE
+            run.font.size = Pt(12 if cell is grid.rows[0].cells[0] or n < 2 else 13)
+    docxfmt.para(doc)
+    docxfmt.para(doc, "BÁO CÁO", bold=True, align="center", size=14)
+    docxfmt.para(doc, f"Kết quả theo dõi thông tin trên báo chí và mạng xã hội năm {year} về "
+                 "tỉnh Lạng Sơn và ngành xây dựng", bold=True, align="center")  # fmt: skip
+
+
+def _footer(doc: Document, settings: Settings) -> None:
+    grid = doc.add_table(rows=1, cols=2)
+    left, right = grid.rows[0].cells
+    left.text = ""
+    p = left.paragraphs[0]
+    run = p.add_run("Nơi nhận:")
+    run.bold, run.italic = True, True
+    for line in ("- UBND tỉnh (b/c);", "- Lãnh đạo Sở;", "- Lưu: VT."):
+        left.add_paragraph().add_run(line).font.size = Pt(11)
+    right.text = ""
+    for n, (text, bold) in enumerate([("GIÁM ĐỐC", True), ("(Ký, ghi rõ họ tên, đóng dấu)",
+                                      False), ("", False), ("", False), ("……………………", True)]):
+        q = right.paragraphs[0] if n == 0 else right.add_paragraph()
+        q.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        r = q.add_run(text)
+        r.bold, r.italic = bold, not bold and bool(text)  # fmt: skip
+
+
+def render_docx(report: YearReport, settings: Settings) -> bytes:
+    """The report as DOCX bytes."""
+    doc = docxfmt.document()
+    _header(doc, settings, report.year)
+    t = tables(report)
+    total = report.total
+    docxfmt.para(doc, "I. KẾT QUẢ THEO DÕI", bold=True, align="left")
+    docxfmt.para(doc, f"Năm {report.year}, hệ thống đã thu thập {total.collected} tin, trong đó "
+                 f"{total.relevant} tin liên quan đến tỉnh Lạng Sơn hoặc ngành xây dựng "
+                 "(định nghĩa tại Phụ lục 2).")  # fmt: skip
+    for name, caption in (("tong_hop", "Bảng 1. Tổng hợp"), ("theo_thang", "Bảng 2. Theo tháng"),
+                          ("theo_loai_co_quan", "Bảng 3. Theo loại cơ quan báo chí"),
+                          ("theo_chu_de", "Bảng 4. Theo chủ đề")):  # fmt: skip
+        docxfmt.para(doc, caption, italic=True, align="left")
+        docxfmt.table(doc, *t[name])
+    docxfmt.image(doc, charts.bars([m.key[5:] for m in report.by_month], {
+        "Liên quan": [m.relevant for m in report.by_month],
+        "Bị gắn cờ": [m.flagged for m in report.by_month]}, f"Tin theo tháng năm {report.year}"))
+    docxfmt.para(doc, "II. TIN BỊ GẮN CỜ, ĐÃ XÁC NHẬN VÀ ĐÃ BÁC BỎ", bold=True, align="left")
+    docxfmt.para(doc, f"Có {total.flagged} tin bị gắn cờ; {total.confirmed} tin được xác nhận "
+                 f"là sai sự thật hoặc thù địch; {total.dismissed} tin được bác bỏ. Danh sách "
+                 "vụ việc đã xác nhận ở Phụ lục 1.")  # fmt: skip
+    docxfmt.para(doc, "III. PHẢN HỒI", bold=True, align="left")
+    docxfmt.para(doc, "Bảng 5. Kết quả phản hồi", italic=True, align="left")
+    docxfmt.table(doc, *t["phan_hoi"])
+    docxfmt.para(doc, "IV. NGUỒN THEO DÕI", bold=True, align="left")
+    docxfmt.para(doc, "Bảng 6. Theo nguồn", italic=True, align="left")
+    docxfmt.table(doc, *t["theo_nguon"])
+    _footer(doc, settings)
+    doc.add_page_break()
+    docxfmt.para(doc, "PHỤ LỤC 1. DANH SÁCH VỤ VIỆC ĐÃ XÁC NHẬN", bold=True, align="center")
+    docxfmt.table(doc, *t["phu_luc_vu_viec"], size=9)
+    docxfmt.para(doc, "PHỤ LỤC 2. ĐỊNH NGHĨA CÁC SỐ LIỆU", bold=True, align="center")
+    docxfmt.table(doc, ["Số liệu", "Định nghĩa"], definitions(report), size=10)
+    docxfmt.para(doc, "Mỗi bảng có tệp CSV cùng tên (lệnh monitor report --csv) để đối chiếu.",
+                 italic=True)  # fmt: skip
+    return docxfmt.save(doc)
+
+
+def write_csvs(report: YearReport, directory: str | Path) -> list[Path]:
+    """One UTF-8 CSV (with BOM, for Excel) per table, plus dinh_nghia.csv."""
+    out_dir = Path(directory)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    named = dict(tables(report))
+    named["dinh_nghia"] = (["Số liệu", "Định nghĩa"], definitions(report))  # type: ignore[assignment]
+    for name, (header, rows) in named.items():
+        path = out_dir / f"{name}.csv"
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(header)
+            writer.writerows(rows)
+        written.append(path)
+    return written
