@@ -318,3 +318,49 @@ response_cases = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
     UniqueConstraint("item_id", "kind"),
 )
+
+# -- operations service (migration 0005) ------------------------------------------------------
+# APScheduler's job store (the exact shape SQLAlchemyJobStore expects, so it accepts the table
+# made here instead of creating its own), one row per job run (a job done once per period),
+# leases (one crawler per source across machines, the scheduler's heartbeat) and alerts.
+apscheduler_jobs = Table(
+    "apscheduler_jobs",
+    metadata,
+    Column("id", String(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)
+
+service_runs = Table(
+    "service_runs",
+    metadata,
+    Column("job", String(64), primary_key=True),
+    Column("period", String(64), primary_key=True),  # e.g. 2026-W48 for the weekly digest
+    Column("status", String(16), nullable=False),  # running, done, failed
+    Column("holder", String(128), nullable=False),  # host:pid that ran it
+    Column("detail", Text, nullable=False, default=""),
+    Column("started_at", UTCDateTime(), nullable=False),
+    Column("finished_at", UTCDateTime()),
+    Column("duration_ms", Integer),
+    Index(None, "job", "started_at"),
+)
+
+service_leases = Table(
+    "service_leases",
+    metadata,
+    Column("name", String(128), primary_key=True),  # source:<id>, scheduler
+    Column("holder", String(128), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+)
+
+service_alerts = Table(
+    "service_alerts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("source_id", String(64), ForeignKey("sources.id"), nullable=False),
+    Column("kind", String(16), nullable=False),  # silent, volume_drop, volume_spike
+    Column("message", Text, nullable=False),
+    Column("opened_at", UTCDateTime(), nullable=False),
+    Column("closed_at", UTCDateTime(), index=True),
+    Index(None, "source_id", "kind"),
+)
