@@ -182,6 +182,61 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "The spokesperson's name and contact, printed at the end of every rebuttal draft.",
     ),
+    # -- operations service
+    Setting("crawl_tick_seconds", 30, _positive_int, "Seconds between looks for due sources."),
+    Setting("classify_tick_seconds", 60, _positive_int, "How often the service scores new items."),
+    Setting(
+        "adaptive_max_factor",
+        4.0,
+        _positive_float,
+        "A source that publishes rarely is polled up to this many times its interval apart.",
+    ),
+    Setting(
+        "retention_days",
+        180,
+        _positive_int,
+        "Full texts of irrelevant items older than this are purged (metadata kept).",
+    ),
+    Setting("backup_dir", "backups", str, "Directory of the nightly SQLite backups."),
+    Setting("backup_keep", 7, _positive_int, "Nightly backups kept (older ones are deleted)."),
+    Setting("digest_dir", "digests", str, "Directory where the service writes weekly digests."),
+    Setting(
+        "volume_change_factor",
+        3.0,
+        _positive_float,
+        "Alert when a source's weekly volume falls below mean/F or rises above mean*F.",
+    ),
+    Setting(
+        "volume_min_weekly",
+        10.0,
+        _positive_float,
+        "Volume alerts only for sources with at least this many items a week on average.",
+    ),
+    Setting(
+        "queue_url",
+        "",
+        str,
+        "Broker of the multi-machine mode (amqp://user:pw@host:5672/%2f); empty: one machine.",
+        secret=True,
+    ),
+    Setting(
+        "lease_seconds",
+        30.0,
+        _positive_float,
+        "A crawl lease not renewed for this long is free: a dead worker's source is taken over.",
+    ),
+    Setting(
+        "disk_min_free_mb",
+        200,
+        _positive_int,
+        "/healthz reports 'disk full' when the database's disk has less free space than this.",
+    ),
+    Setting(
+        "shutdown_grace_seconds",
+        10.0,
+        _positive_float,
+        "On SIGTERM, in-flight jobs get this long to reach a clean stopping point.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
