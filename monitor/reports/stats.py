@@ -95,11 +95,16 @@ def counts(conn: Connection, window: Window, group: str) -> list[Counts]:
     the classifier's most probable label ("unscored" when not scored); days and weeks without
     items are included with zeros; labels and sources are ordered by items collected.
     """
+    return _grouped(conn, window, group, items.c.fetched_at)
+
+
+def _grouped(conn: Connection, window: Window, group: str, when: Any) -> list[Counts]:
+    """The five counts per ``group`` for items whose time ``when`` falls in ``window``."""
     if group not in GROUPS:
         raise ValueError(f"group must be one of {', '.join(GROUPS)}")
     key = {
-        "day": _local_day(conn, items.c.fetched_at),
-        "week": _local_day(conn, items.c.fetched_at),  # folded into ISO weeks below
+        "day": _local_day(conn, when),
+        "week": _local_day(conn, when),  # folded into ISO weeks below
         "label": func.coalesce(item_scores.c.label, literal("unscored")),
         "source": sources.c.name,
     }[group]
@@ -120,7 +125,7 @@ def counts(conn: Connection, window: Window, group: str) -> list[Counts]:
             .outerjoin(item_scores, item_scores.c.item_id == items.c.id)
             .outerjoin(review_state, review_state.c.item_id == items.c.id)
         )
-        .where(items.c.fetched_at >= window.start, items.c.fetched_at < window.end)
+        .where(when >= window.start, when < window.end)
         .group_by(key)
     )
     rows = [Counts(str(r.key), *(int(v or 0) for v in r[1:])) for r in conn.execute(query)]
@@ -149,6 +154,19 @@ def _calendar(rows: list[Counts], window: Window, weekly: bool) -> list[Counts]:
 def totals(conn: Connection, window: Window) -> Counts:
     """The five counts over the whole window (same definitions as :func:`counts`)."""
     days = counts(conn, window, "day")
+    summed = [sum(getattr(d, m) for d in days) for m in METRICS]
+    return Counts(f"{window.first.isoformat()}..{window.last.isoformat()}", *summed)
+
+
+def seen_counts(conn: Connection, window: Window, group: str) -> list[Counts]:
+    """As :func:`counts`, but items counted on their *seen day* (publication time, else fetch
+    time, local day): the definition of the digest, the yearly report and `monitor export`."""
+    return _grouped(conn, window, group, seen_at())
+
+
+def seen_totals(conn: Connection, window: Window) -> Counts:
+    """The five counts over the window by seen day (equal to the digest's and the report's)."""
+    days = seen_counts(conn, window, "day")
     summed = [sum(getattr(d, m) for d in days) for m in METRICS]
     return Counts(f"{window.first.isoformat()}..{window.last.isoformat()}", *summed)
 
