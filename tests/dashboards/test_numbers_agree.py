@@ -23,7 +23,8 @@ def _seed_week(engine) -> stats.Window:
     week = stats.this_week()
     ids = seed(engine, [Spec("a"), Spec("b", relevant=False, flagged=None), Spec("c"),
                         Spec("d", flagged=False), Spec("e")])  # fmt: skip
-    wed, prev_sun, next_mon = week.first + timedelta(2), week.first - timedelta(1), week.last + timedelta(1)
+    wed, prev_sun = week.first + timedelta(2), week.first - timedelta(1)
+    next_mon = week.last + timedelta(1)
     times = [
         (_at(wed, 9), _at(wed, 10)),  # inside the week either way
         (None, _at(wed, 11)),  # undated page: the fetch day counts
