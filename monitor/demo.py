@@ -78,6 +78,7 @@ def run_demo(
         print_summary(summary, sys.stdout)
         _print_collection(out, engine)
         _classify(out, engine, settings)
+        _respond(out, engine, settings)
         if serve:
             _serve(out, engine, settings, web_host, web_port)
     out.print(
@@ -118,6 +119,13 @@ def _classify(out: Console, engine: Any, settings: Settings) -> None:
     for row in flagged_items(engine, limit=12):
         phrases = ", ".join(f"“{escape(p)}”" for p in row["phrases"][:4])
         out.print(f"  • [{row['flags']}] {escape(row['title'])}\n      lý do (evidence): {phrases}")
+
+
+def _respond(out: Console, engine: Any, settings: Settings) -> None:
+    from .respond.demo import prepare_demo_responses
+
+    out.print("\n[bold]Phản hồi và báo cáo[/] (respond and report):")
+    out.print(escape(prepare_demo_responses(engine, settings)))
 
 
 def _serve(out: Console, engine: Any, settings: Settings, host: str, port: int) -> None:
