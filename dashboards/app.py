@@ -17,7 +17,7 @@ from monitor.review.users import LoginFailed, LoginThrottled, User, authenticate
 from monitor.store.db import open_store
 from monitor.store.tables import users
 
-from . import admin, api, audit, item, overview, queue, sources
+from . import admin, api, audit, item, overview, queue, reports, respond, sources
 from .auth import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -51,7 +51,7 @@ def create_app(settings: Settings, engine: Any = None) -> FastAPI:
     app.state.signer = Signer(secret_key(app.state.engine, settings.secret_key))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _install(app)
-    for module in (queue, item, audit, sources, overview, admin, api):
+    for module in (queue, item, audit, sources, overview, admin, respond, reports, api):
         app.include_router(module.router)
     return app
 

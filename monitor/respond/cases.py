@@ -192,3 +192,11 @@ def close(conn: Connection, actor: str, case_id: int, note: str,
     if not note.strip():
         raise InvalidInput("say why the case is closed")
     return _update(conn, actor, case_id, "case_close", now, status="closed", note=note.strip())
+
+
+def item_titles(conn: Connection, item_ids: list[int]) -> dict[int, str]:
+    """The titles of some items (for listing their cases)."""
+    if not item_ids:
+        return {}
+    query = select(items.c.id, items.c.title).where(items.c.id.in_(item_ids))
+    return {int(i): str(t) for i, t in conn.execute(query)}

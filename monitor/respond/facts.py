@@ -122,8 +122,17 @@ def load_yaml(path: str | Path) -> list[Fact]:
     """Facts from a YAML file (``facts: [...]``); errors name the file and the entry."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"cannot read {path}: {exc}") from None
+    return parse_yaml(text, str(path))
+
+
+def parse_yaml(text: str, path: str = "YAML") -> list[Fact]:
+    """Facts from YAML text (an uploaded file); errors name ``path`` and the entry."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
         raise InvalidInput(f"cannot read {path}: {exc}") from None
     if not isinstance(data, dict) or set(data) - {"facts", "example"}:
         raise InvalidInput(f"{path}: expected a mapping with the key 'facts' (and 'example')")

@@ -1,0 +1,96 @@
+"""Reports page: the weekly digest (HTML, DOCX, PDF) and the yearly report (DOCX, CSV zip).
+
+Read-only: every role may download; the figures come from monitor.reports.stats.
+"""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from monitor.reports import digest, stats, yearly
+from monitor.review import InvalidInput
+
+from .web import EVERYONE, engine_of, needs, render
+
+router = APIRouter()
+KINDS = {
+    "html": "text/html; charset=utf-8",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+}
+
+
+def _iso(day: object) -> str:
+    year, week, _ = day.isocalendar()  # type: ignore[attr-defined]
+    return f"{year}-W{week:02d}"
+
+
+def _download(data: bytes, kind: str, name: str) -> Response:
+    return Response(data, media_type=KINDS.get(kind, "application/zip"),
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+
+
+@router.get("/reports", include_in_schema=False)
+def reports_page(request: Request, session=needs(*EVERYONE)) -> Response:
+    """The forms choosing a week for the digest and a year for the report."""
+    today = stats.local_today()
+    return render(
+        request, "reports.html", last_week=_iso(today - timedelta(days=7)),
+        this_week=_iso(today), year=today.year, formats=tuple(KINDS),
+    )  # fmt: skip
+
+
+def _week(text: str) -> str:
+    try:
+        stats.iso_week(text)
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from None
+    return text.strip().upper()
+
+
+def _year(year: int) -> int:
+    if not 2000 <= year <= 2100:
+        raise InvalidInput("the year must be between 2000 and 2100")
+    return year
+
+
+@router.get("/reports/digest", include_in_schema=False)
+def digest_download(
+    request: Request, week: str = "", format: str = "pdf", session=needs(*EVERYONE)
+) -> Response:
+    """The digest of an ISO week (YYYY-Www) as HTML, DOCX or PDF."""
+    if format not in KINDS:
+        raise InvalidInput("format must be html, docx or pdf")
+    chosen = _week(week)
+    settings = request.app.state.settings
+    with engine_of(request).connect() as conn:
+        found = digest.compute(conn, chosen, settings.silent_after_intervals)
+    return _download(digest.render(found, f".{format}"), format, f"ban-tin-{chosen}.{format}")
+
+
+@router.get("/reports/yearly.docx", include_in_schema=False)
+def yearly_docx(request: Request, year: int = 0, session=needs(*EVERYONE)) -> Response:
+    """The yearly report (Decree 30/2020/NĐ-CP layout) as DOCX."""
+    with engine_of(request).connect() as conn:
+        report = yearly.compute(conn, _year(year))
+    data = yearly.render_docx(report, request.app.state.settings)
+    return _download(data, "docx", f"bao-cao-{year}.docx")
+
+
+@router.get("/reports/yearly-csv.zip", include_in_schema=False)
+def yearly_csv(request: Request, year: int = 0, session=needs(*EVERYONE)) -> Response:
+    """One CSV per table of the yearly report, zipped, to re-check every figure."""
+    with engine_of(request).connect() as conn:
+        report = yearly.compute(conn, _year(year))
+    out = io.BytesIO()
+    with tempfile.TemporaryDirectory() as tmp, zipfile.ZipFile(out, "w") as archive:
+        for path in yearly.write_csvs(report, tmp):
+            archive.write(path, f"bao-cao-{year}/{Path(path).name}")
+    return _download(out.getvalue(), "zip", f"bao-cao-{year}-csv.zip")
