@@ -14,6 +14,7 @@ from sqlalchemy import select
 from monitor.config import Settings
 from monitor.review import InvalidInput, NotFound, PermissionDenied
 from monitor.review.users import LoginFailed, LoginThrottled, User, authenticate
+from monitor.service import health
 from monitor.store.db import open_store
 from monitor.store.tables import users
 
@@ -53,6 +54,7 @@ def create_app(settings: Settings, engine: Any = None) -> FastAPI:
     _install(app)
     for module in (queue, item, audit, sources, overview, admin, respond, reports, api):
         app.include_router(module.router)
+    app.include_router(health.router)  # /healthz and /metrics: no login (monitoring)
     return app
 
 

@@ -1,0 +1,1 @@
+"""The long-running service: scheduler, jobs, health, graceful shutdown, distributed workers."""
