@@ -132,7 +132,7 @@ def render_docx(d: Digest) -> bytes:
     """The digest as DOCX bytes."""
     doc = docxfmt.document()
     docxfmt.para(doc, title(d), bold=True, align="center", size=14)
-    docxfmt.image(doc, chart(d), width_mm=150)
+    docxfmt.image(doc, chart(d), width_mm=135)
     for name, header, rows in sections(d):
         docxfmt.para(doc, name, bold=True, align="left")
         if rows:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from docx import Document as new_document
 from docx.document import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -55,12 +56,30 @@ def para(doc: Document, text: str = "", *, bold: bool = False, italic: bool = Fa
         run.font.size = Pt(size)
 
 
+TEXT_WIDTH_MM = 210 - MARGINS_MM["left"] - MARGINS_MM["right"]
+_NUMBER = re.compile(r"^[+-]?\d[\d.,]*%?$")
+
+
+def widths(header: Sequence[str], rows: Sequence[Sequence[object]],
+           text_mm: float = TEXT_WIDTH_MM) -> list[float]:  # fmt: skip
+    """Column widths (mm) over the text width, by the longest cell (capped) in each column."""
+    weights = []
+    for n, name in enumerate(header):
+        longest = max([len(str(r[n])) for r in rows] or [0])
+        # A header word is never cut; short columns keep room for their padding.
+        head = max(len(str(name)) * 0.5, max((len(w) for w in str(name).split()), default=1) + 3)
+        weights.append(min(max(longest + 3, head, 7), 30))
+    total = sum(weights)
+    return [text_mm * w / total for w in weights]
+
+
 def table(doc: Document, header: Sequence[str], rows: Sequence[Sequence[object]],
-          size: int = 11) -> None:  # fmt: skip
-    """A bordered table with a bold header row; numbers aligned right."""
+          size: int = 11, text_mm: float = TEXT_WIDTH_MM) -> None:  # fmt: skip
+    """A bordered table with a bold header row; numbers aligned right; widths fit the text."""
     grid = doc.add_table(rows=1, cols=len(header))
     grid.style = doc.styles["Table Grid"]
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+    grid.autofit = False
     for cell, text in zip(grid.rows[0].cells, header, strict=True):
         cell.text = ""
         run = cell.paragraphs[0].add_run(str(text))
@@ -71,10 +90,24 @@ def table(doc: Document, header: Sequence[str], rows: Sequence[Sequence[object]]
         for cell, value in zip(cells, row, strict=True):
             cell.text = ""
             p = cell.paragraphs[0]
-            if isinstance(value, int | float):
+            if isinstance(value, int | float) or _NUMBER.match(str(value)):
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
             p.add_run("" if value is None else str(value)).font.size = Pt(size)
-    doc.add_paragraph()
+    for n, mm in enumerate(widths(header, rows, text_mm)):
+        grid.columns[n].width = Mm(mm)
+        for cell in grid.columns[n].cells:
+            cell.width = Mm(mm)  # Word reads the cell widths, LibreOffice the grid
+    gap = doc.add_paragraph()
+    gap.paragraph_format.space_after = Pt(0)
+    gap.paragraph_format.line_spacing = Pt(6)  # a small gap, not a 13 pt blank line
+
+
+def landscape(doc: Document) -> float:
+    """Start a landscape A4 section (wide appendix tables); returns its text width in mm."""
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(297), Mm(210)
+    return 297 - MARGINS_MM["left"] - MARGINS_MM["right"]
 
 
 def image(doc: Document, png: bytes, width_mm: float = 160) -> None:

@@ -9,10 +9,13 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
 from sqlalchemy import Connection
 
 from ..config import Settings
@@ -24,6 +27,8 @@ from .stats import Counts, Story
 HEADER_NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 HEADER_MOTTO = "Độc lập - Tự do - Hạnh phúc"
 PLACE_DATE = "Lạng Sơn, ngày ... tháng ... năm ..."
+LABEL_VI = {"distorted": "Sai sự thật", "hostile": "Thù địch", "criticism": "Phê bình",
+            "neutral": "Trung tính"}  # fmt: skip
 COUNT_HEADER = ["Thu thập", "Liên quan", "Bị gắn cờ", "Đã xác nhận", "Đã bác bỏ"]
 TOPIC_VI = {"both": "Lạng Sơn và xây dựng", "lang_son": "Lạng Sơn", "construction": "Xây dựng",
             "none": "Không liên quan"}  # fmt: skip
@@ -94,7 +99,7 @@ def tables(report: YearReport) -> dict[str, tuple[list[str], list[list[object]]]
             ["STT", "Mã tin", "Tiêu đề", "Cơ quan báo chí", "Ngày đăng", "Số nguồn đăng lại",
              "Nhãn", "Kênh phản hồi", "Tình trạng", "Cải chính"],
             [[n, s.item_id, s.title, s.outlet, show(s.first_seen, with_time=False), s.reach,
-              s.label, CHANNEL_NAMES_VI.get(s.channel, ""),
+              LABEL_VI.get(s.label, s.label), CHANNEL_NAMES_VI.get(s.channel, ""),
               STATUS_NAMES_VI.get(s.case_status, "Chưa mở hồ sơ"), s.correction_url]
              for n, s in enumerate(report.confirmed, 1)],
         ),  # fmt: skip
@@ -127,20 +132,47 @@ def definitions(report: YearReport) -> list[list[str]]:
     ]
 
 
-def _header(doc: Document, settings: Settings, year: int) -> None:
+HEADER_MM = (68, 97)  # agency column, national column: the text width (165 mm)
+
+
+def _cell_lines(cell, lines: list[tuple[str, int, str]]) -> None:  # noqa: ANN001
+    """Centred lines in a header cell; style letters: b bold, i italic, u underlined."""
+    cell.text = ""
+    for n, (text, size, style) in enumerate(lines):
+        p = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.space_after = Pt(0)
+        run = p.add_run(text)
+        run.bold, run.italic, run.underline = "b" in style, "i" in style, "u" in style
+        run.font.size = Pt(size)
+
+
+def _two_columns(doc: Document, mm: tuple[float, float]) -> tuple[Any, Any]:
     grid = doc.add_table(rows=1, cols=2)
-    left = [(settings.parent_agency, False), (settings.agency_name, True), ("", False),
-            ("Số: ……/BC-SXD", False)]  # fmt: skip
-    right = [(HEADER_NATION, True), (HEADER_MOTTO, True), ("", False), (PLACE_DATE, False)]
-    for cell, lines in zip(grid.rows[0].cells, (left, right), strict=True):
-        cell.text = ""
-        for n, (text, bold) in enumerate(lines):
-            p = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
-            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            run = p.add_run(text)
-            run.bold = bold
-            run.italic = text == PLACE_DATE
-            run.font.size = Pt(12 if cell is grid.rows[0].cells[0] or n < 2 else 13)
+    grid.autofit = False
+    # No inner cell padding: the agency's name and the national title each keep to one line.
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), "0")
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    grid._tbl.tblPr.append(margins)
+    cells = grid.rows[0].cells
+    for n, width in enumerate(mm):
+        grid.columns[n].width = Mm(width)
+        cells[n].width = Mm(width)
+    return cells[0], cells[1]
+
+
+def _header(doc: Document, settings: Settings, year: int) -> None:
+    """Decree 30 header: agency top-left, national title and motto top-right, number and
+    place-and-date on one line, then the document's kind and title centred."""
+    left, right = _two_columns(doc, HEADER_MM)
+    _cell_lines(left, [(settings.parent_agency, 12, ""), (settings.agency_name, 12, "b"),
+                       ("", 6, ""), ("Số: ……/BC-SXD", 13, "")])  # fmt: skip
+    _cell_lines(right, [(HEADER_NATION, 12, "b"), (HEADER_MOTTO, 13, "bu"), ("", 6, ""),
+                        (PLACE_DATE, 13, "i")])  # fmt: skip
     docxfmt.para(doc)
     docxfmt.para(doc, "BÁO CÁO", bold=True, align="center", size=14)
     docxfmt.para(doc, f"Kết quả theo dõi thông tin trên báo chí và mạng xã hội năm {year} về "
@@ -148,21 +180,14 @@ def _header(doc: Document, settings: Settings, year: int) -> None:
 
 
 def _footer(doc: Document, settings: Settings) -> None:
-    grid = doc.add_table(rows=1, cols=2)
-    left, right = grid.rows[0].cells
-    left.text = ""
-    p = left.paragraphs[0]
-    run = p.add_run("Nơi nhận:")
-    run.bold, run.italic = True, True
-    for line in ("- UBND tỉnh (b/c);", "- Lãnh đạo Sở;", "- Lưu: VT."):
-        left.add_paragraph().add_run(line).font.size = Pt(11)
-    right.text = ""
-    for n, (text, bold) in enumerate([("GIÁM ĐỐC", True), ("(Ký, ghi rõ họ tên, đóng dấu)",
-                                      False), ("", False), ("", False), ("……………………", True)]):
-        q = right.paragraphs[0] if n == 0 else right.add_paragraph()
-        q.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        r = q.add_run(text)
-        r.bold, r.italic = bold, not bold and bool(text)  # fmt: skip
+    """Decree 30 foot: "Nơi nhận" bottom-left, the signature block bottom-right."""
+    left, right = _two_columns(doc, (80, 85))
+    _cell_lines(left, [("Nơi nhận:", 12, "bi"), ("- UBND tỉnh (b/c);", 11, ""),
+                       ("- Lãnh đạo Sở;", 11, ""), ("- Lưu: VT.", 11, "")])  # fmt: skip
+    for p in left.paragraphs:
+        p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    _cell_lines(right, [("GIÁM ĐỐC", 13, "b"), ("(Ký, ghi rõ họ tên, đóng dấu)", 13, "i"),
+                        *[("", 13, "")] * 4, ("……………………", 13, "b")])  # fmt: skip
 
 
 def render_docx(report: YearReport, settings: Settings) -> bytes:
@@ -194,11 +219,11 @@ def render_docx(report: YearReport, settings: Settings) -> bytes:
     docxfmt.para(doc, "Bảng 6. Theo nguồn", italic=True, align="left")
     docxfmt.table(doc, *t["theo_nguon"])
     _footer(doc, settings)
-    doc.add_page_break()
+    wide = docxfmt.landscape(doc)  # ten columns do not fit a portrait page
     docxfmt.para(doc, "PHỤ LỤC 1. DANH SÁCH VỤ VIỆC ĐÃ XÁC NHẬN", bold=True, align="center")
-    docxfmt.table(doc, *t["phu_luc_vu_viec"], size=9)
+    docxfmt.table(doc, *t["phu_luc_vu_viec"], size=10, text_mm=wide)
     docxfmt.para(doc, "PHỤ LỤC 2. ĐỊNH NGHĨA CÁC SỐ LIỆU", bold=True, align="center")
-    docxfmt.table(doc, ["Số liệu", "Định nghĩa"], definitions(report), size=10)
+    docxfmt.table(doc, ["Số liệu", "Định nghĩa"], definitions(report), size=11, text_mm=wide)
     docxfmt.para(doc, "Mỗi bảng có tệp CSV cùng tên (lệnh monitor report --csv) để đối chiếu.",
                  italic=True)  # fmt: skip
     return docxfmt.save(doc)

@@ -138,9 +138,11 @@ def _template(
     lines += [
         "## 3. Đề nghị",
         "",
-        f"{settings.agency_name.capitalize()} đề nghị cơ quan báo chí xem xét đăng cải chính các "
-        "nội dung trên theo quy định tại Nghị định số 09/2017/NĐ-CP của Chính phủ về phát ngôn "
-        "và cung cấp thông tin cho báo chí.",
+        # The agency's name is configured in capitals; lower-casing it would also lower the
+        # place names, so the request is addressed without repeating it.
+        "Đề nghị Quý cơ quan báo chí xem xét đăng cải chính các nội dung trên theo quy định "
+        "tại Nghị định số 09/2017/NĐ-CP của Chính phủ về phát ngôn và cung cấp thông tin cho "
+        "báo chí.",
         "",
         "## 4. Liên hệ",
         "",
