@@ -30,12 +30,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """
     from ..service.runner import run
 
-    if os.path.exists(settings.sources):
-        from ..cli import sync
-
-        engine = open_engine(settings)
-        sync(settings, engine)
-        engine.dispose()
     return run(settings, scheduler_only=args.scheduler_only, host=args.host, port=args.port)
 
 

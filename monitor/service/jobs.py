@@ -245,7 +245,7 @@ def nightly_backup() -> str | None:
 def renew_scheduler_lease() -> None:
     """The scheduler's heartbeat (also what keeps a second scheduler from starting)."""
     ctx = context()
-    state.acquire_lease(ctx.engine, "scheduler", ctx.holder, 3 * ctx.settings.lease_seconds)
+    state.acquire_lease(ctx.engine, "scheduler", ctx.holder, 2 * ctx.settings.lease_seconds)
 
 
 def postpone(engine: Engine, source_ids: list[str], seconds: float) -> None:

@@ -42,14 +42,18 @@ def open_store_waiting(settings: Settings, timeout: float = 300.0) -> Any:
 
 
 def claim_scheduler(ctx: ServiceContext) -> None:
-    """Only one scheduler per store: the second one is refused with the first one's name."""
-    seconds = 3 * ctx.settings.lease_seconds
-    if not state.acquire_lease(ctx.engine, "scheduler", ctx.holder, seconds):
+    """Only one scheduler per store. After a crash the dead one's lease runs out within
+    2 x lease_seconds, so a restarted service waits for it; a live one is refused by name."""
+    seconds = 2 * ctx.settings.lease_seconds
+    deadline = time.monotonic() + seconds + 5
+    while not state.acquire_lease(ctx.engine, "scheduler", ctx.holder, seconds):
         holder = state.lease_holder(ctx.engine, "scheduler")
-        raise ServiceError(
-            f"another scheduler is running ({holder[0] if holder else '?'}); stop it first or "
-            f"wait {seconds:.0f} s after it died"
-        )
+        if time.monotonic() > deadline:
+            raise ServiceError(
+                f"another scheduler is running ({holder[0] if holder else '?'}); stop it first"
+            )
+        log.warning("scheduler-lease-busy holder=%s waiting", holder[0] if holder else "?")
+        time.sleep(1)
 
 
 def stop_service(scheduler: Any, ctx: ServiceContext) -> bool:
@@ -76,6 +80,11 @@ def run(settings: Settings, *, scheduler_only: bool, host: str, port: int) -> in
     import uvicorn
 
     engine = open_store_waiting(settings)
+    if os.path.exists(settings.sources):
+        from ..sources import load_sources
+        from ..store.queries import sync_sources
+
+        sync_sources(engine, load_sources(settings.sources))
     ctx = ServiceContext(engine, settings)
     claim_scheduler(ctx)
     jobs.bind(ctx)
