@@ -401,7 +401,10 @@ def _story(
 ) -> Story:
     from ..store.tables import drafts, response_cases
 
-    members = select(items.c.id).where(func.coalesce(items.c.cluster_id, items.c.id) == cluster)
+    # Same members as coalesce(cluster_id, id) == cluster, written so both indexes serve it.
+    members = select(items.c.id).where(
+        (items.c.cluster_id == cluster) | ((items.c.id == cluster) & items.c.cluster_id.is_(None))
+    )
 
     row = conn.execute(
         select(items.c.title, items.c.url, sources.c.name, review_state.c.status,
