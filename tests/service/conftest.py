@@ -171,6 +171,7 @@ class TcpProxy:
         for sock in self.open:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
         self.open.clear()
 
     def up(self) -> None:
@@ -197,10 +198,12 @@ class TcpProxy:
                 dst.sendall(data)
         with contextlib.suppress(OSError):
             dst.shutdown(socket.SHUT_WR)
+        src.close()
 
     def close(self) -> None:
         self.down()
         self.listener.close()
+        time.sleep(0.2)  # the pipe threads close their sockets
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_sigkill_during_a_crawl_loses_and_repeats_nothing(db_url, site, service_factory) -> None:
-    urls = publish_site(site, sources=3, pages=6, delay=0.4)
+    urls = publish_site(site, sources=3, pages=6, delay=0.3)
     service = service_factory(db_url, urls).start()
     wait_for(lambda: counts(db_url)[0] >= 3, 60, "the first items")
     service.kill()
@@ -71,16 +71,16 @@ def _insert_items(db_url: str, n: int) -> None:
 
 
 def test_sigkill_during_classification_scores_each_item_once(db_url, service_factory) -> None:
-    _insert_items(db_url, 1500)
+    _insert_items(db_url, 600)
     service = service_factory(db_url, MONITOR_CLASSIFY_BATCH="16").start()
     wait_for(lambda: counts(db_url)[2] >= 16, 90, "the first scored batch")
     service.kill()
-    assert counts(db_url)[2] < 1500, "classification finished before the kill"
+    assert counts(db_url)[2] < 600, "classification finished before the kill"
 
     service.start()
-    wait_for(lambda: counts(db_url)[2] == 1500, 120, "every item scored after the restart")
+    wait_for(lambda: counts(db_url)[2] == 600, 120, "every item scored after the restart")
     code, _ = service.terminate()
-    assert code == 0 and counts(db_url) == (1500, 1500, 1500)
+    assert code == 0 and counts(db_url) == (600, 600, 600)
 
 
 def test_sigkill_during_a_report_then_rerun_writes_a_whole_file(db_url, tmp_path) -> None:
