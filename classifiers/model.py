@@ -20,7 +20,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from classifiers.errors import DataError
-from classifiers.features import FeatureConfig, Featurizer, prepare
+from classifiers.features import CountTable, FeatureConfig, Featurizer, prepare
 from classifiers.labels import review_labels_for
 from classifiers.metrics import at_threshold, classification_metrics, recall_threshold
 
@@ -129,18 +129,41 @@ def _check_inputs(
         raise DataError(f"labels with fewer than two examples cannot be validated: {rare}")
 
 
-def _fit_linear(x: object, y: np.ndarray, c: float) -> LogisticRegression:
-    model = LogisticRegression(C=c, class_weight="balanced", max_iter=3000, tol=1e-4)
-    return model.fit(x, y)
+@dataclass(frozen=True, slots=True)
+class _Linear:
+    """Class-balanced L2 logistic regression, one-vs-rest (one column when binary)."""
+
+    coef_: np.ndarray
+    intercept_: np.ndarray
 
 
-def _scores(model: LogisticRegression, x: object) -> np.ndarray:
-    scores = model.decision_function(x)
-    return scores.reshape(-1, 1) if scores.ndim == 1 else scores
+def _fit_linear(x: object, y: np.ndarray, c: float) -> _Linear:
+    # liblinear (primal trust-region Newton): the same loss as lbfgs multinomial up to the
+    # one-vs-rest split, and 5 to 15 times faster on wide sparse matrices (seed corpus: 2.6 s
+    # against 37 s for the whole training); the calibrator on top makes the scores comparable.
+    # liblinear penalises the intercept like a weight; scaling it by 10 makes that penalty
+    # negligible (unscaled, tiny sets got intercepts pulled to zero and skewed scores). The
+    # dual solver converges slowly with a scaled intercept, the primal one does not.
+    classes = np.unique(y)
+    targets = [classes[1:]] if len(classes) == 2 else [[k] for k in classes]
+    coefs, intercepts = [], []
+    for positive in targets:
+        model = LogisticRegression(
+            C=c, solver="liblinear", dual=False, class_weight="balanced", intercept_scaling=10.0,
+            max_iter=2000, tol=1e-4, random_state=0,
+        )
+        model.fit(x, np.isin(y, positive).astype(int))
+        coefs.append(model.coef_[0])
+        intercepts.append(model.intercept_[0])
+    return _Linear(np.vstack(coefs), np.array(intercepts))
+
+
+def _scores(model: _Linear, x: object) -> np.ndarray:
+    return np.asarray(x @ model.coef_.T) + model.intercept_
 
 
 def _out_of_fold(
-    prepared: list[str], y: np.ndarray, config: FeatureConfig, grid: Sequence[float], folds: int,
+    table: CountTable, y: np.ndarray, config: FeatureConfig, grid: Sequence[float], folds: int,
     seed: int,
 ) -> dict[float, np.ndarray]:
     """Decision scores of every item from models that never saw it, one array per C."""
@@ -149,9 +172,9 @@ def _out_of_fold(
     oof = {c: np.zeros((len(y), width)) for c in grid}
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     for train_idx, test_idx in splitter.split(np.zeros(len(y)), y):
-        featurizer = Featurizer(config).fit([prepared[i] for i in train_idx])
-        x_train = featurizer.transform([prepared[i] for i in train_idx])
-        x_test = featurizer.transform([prepared[i] for i in test_idx])
+        featurizer = Featurizer(config).fit_counts(table, train_idx)
+        x_train = featurizer.transform_counts(table, train_idx)
+        x_test = featurizer.transform_counts(table, test_idx)
         for c in grid:
             oof[c][test_idx] = _scores(_fit_linear(x_train, y[train_idx], c), x_test)
     return oof
@@ -188,7 +211,7 @@ def _calibrator(scores: np.ndarray, y: np.ndarray) -> LogisticRegression:
 
 
 def _compose(
-    base: LogisticRegression, calib: LogisticRegression, n_classes: int
+    base: _Linear, calib: LogisticRegression, n_classes: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fold ``calib(base(x))`` into one linear map of x (logits per class)."""
     w = np.asarray(base.coef_)
@@ -233,7 +256,8 @@ def train(
     y = np.array([classes.index(label) for label in labels])
     folds = max(2, min(folds, min(counts.values())))
 
-    oof = _out_of_fold(prepared, y, config, list(c_grid), folds, seed)
+    table = Featurizer(config).count(prepared)  # tokenised once, shared by every fold
+    oof = _out_of_fold(table, y, config, list(c_grid), folds, seed)
     best_c = _choose_c(oof, y)
     calib = _calibrator(oof[best_c], y)
     oof_probs = calib.predict_proba(oof[best_c])
@@ -252,8 +276,8 @@ def train(
         for label in chosen
     }
 
-    featurizer = Featurizer(config).fit(prepared)
-    base = _fit_linear(featurizer.transform(prepared), y, best_c)
+    featurizer = Featurizer(config).fit_counts(table)
+    base = _fit_linear(featurizer.transform_counts(table), y, best_c)
     coef, intercept = _compose(base, calib, len(classes))
     log.info("classifier_trained", extra={"labels": classes, "n": len(labels), "C": best_c,
                                           "features": featurizer.n_features})
@@ -276,6 +300,8 @@ def _config_dict(config: FeatureConfig) -> dict[str, object]:
     return {
         "syllable_ngrams": config.syllable_ngrams,
         "char_ngrams": config.char_ngrams,
+        "cross_char_ngrams": config.cross_char_ngrams,
+        "dict_word_ngrams": config.dict_word_ngrams,
         "word_ngrams": config.word_ngrams,
         "weights": dict(config.weights),
         "title_repeat": config.title_repeat,
