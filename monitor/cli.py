@@ -76,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--sources", metavar="PATH", help="sources file (env MONITOR_SOURCES; default sources.yaml)"
     )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="settings file of MONITOR_NAME=value lines (env MONITOR_CONFIG)",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     load_commands()
@@ -101,7 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
-        settings = load_settings(database_url=args.database, sources=args.sources)
+        settings = load_settings(
+            config_file=args.config, database_url=args.database, sources=args.sources
+        )
         return int(args.func(args, settings))
     except (UserError, ConfigError, SourcesError, StoreError) as exc:
         print(f"monitor: error: {exc}", file=sys.stderr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 # HTTP headers are ASCII, hence the department's name without diacritics.
@@ -283,12 +284,47 @@ def mask_url(value: str) -> str:
     return value
 
 
-def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-    """Read every setting from the environment, validating each one."""
+def read_config_file(path: str | Path) -> dict[str, str]:
+    """Settings from a file of ``MONITOR_NAME=value`` lines (the systemd EnvironmentFile and
+    docker --env-file format); blank lines and # comments are skipped, unknown names refused."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc}") from None
+    known = {s.env for s in SETTINGS}
+    values: dict[str, str] = {}
+    for number, line in enumerate(lines, start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.partition("=")
+        name = name.strip().removeprefix("export ").strip()
+        if not sep:
+            raise ConfigError(f"{path}:{number}: expected MONITOR_NAME=value")
+        if name not in known:
+            raise ConfigError(
+                f"{path}:{number}: {name} is not a setting (see `monitor config show`)"
+            )
+        values[name] = value.strip().strip('"').strip("'")
+    return values
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    *,
+    config_file: str | Path | None = None,
+    **overrides: Any,
+) -> Settings:
+    """Read every setting, validating each one. Precedence: overrides (command-line flags),
+    the environment, the settings file (``config_file`` or MONITOR_CONFIG), the default."""
     environ = os.environ if environ is None else environ
+    config_file = config_file or environ.get("MONITOR_CONFIG") or None
+    merged = dict(read_config_file(config_file)) if config_file else {}
+    merged.update({k: v for k, v in environ.items() if k.startswith("MONITOR_")})
     values: dict[str, Any] = {}
     for setting in SETTINGS:
-        raw = environ.get(setting.env)
+        raw = merged.get(setting.env)
         if raw is None or raw == "":
             values[setting.name] = setting.default
             continue
