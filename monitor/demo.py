@@ -129,13 +129,15 @@ def _respond(out: Console, engine: Any, settings: Settings) -> None:
 
 
 def _serve(out: Console, engine: Any, settings: Settings, host: str, port: int) -> None:
-    import uvicorn
-
-    from dashboards.app import create_app
+    """`monitor run` on the demo: the scheduler keeps crawling and scoring, the dashboard
+    serves; the demo site stays up until Ctrl+C."""
     from dashboards.demo import prepare_demo_users
 
+    from .service.runner import run
+
     users = prepare_demo_users(engine)
-    out.print(f"\n[bold]5.[/] Bảng điều khiển: http://{host}:{port}/  (Ctrl+C để dừng)")
+    out.print(f"\n[bold]5.[/] Dịch vụ đang chạy (monitor run: lịch thu thập, phân loại, "
+              f"cảnh báo) và bảng điều khiển: http://{host}:{port}/  (Ctrl+C để dừng)")
     for name, role, password in users:
         out.print(f"    đăng nhập {name} / {password}  ({role})")
-    uvicorn.run(create_app(settings, engine=engine), host=host, port=port, log_level="warning")
+    run(settings, scheduler_only=False, host=host, port=port)
