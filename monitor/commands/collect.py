@@ -186,8 +186,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     Serves the demo news site on 127.0.0.1, migrates a fresh SQLite database in --dir,
     crawls it with a progress display, scores the items with the bundled seed model (built
-    on first use), prints what was collected and flagged with the reasons, then serves the
-    review dashboard with one demo login per role until Ctrl+C (not with --no-serve).
+    on first use), prints what was collected and flagged with the reasons, then runs the
+    service (`monitor run`: scheduler and dashboard) with one demo login per role until
+    Ctrl+C (not with --no-serve).
     Example: monitor demo --dir demo-data --web-port 8000
     """
     from ..demo import run_demo
