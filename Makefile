@@ -25,7 +25,7 @@ bench: install
 
 lint: install
 	$(BIN)/ruff check monitor classifiers tests bench
-	$(BIN)/mypy monitor classifiers
+	$(BIN)/mypy monitor classifiers dashboards
 
 clean:
 	rm -rf $(VENV) .pytest_cache demo-data

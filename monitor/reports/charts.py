@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
+from matplotlib.typing import RcKeyType
 
 matplotlib.use("Agg")
 from matplotlib import pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-FONT = {"font.family": "DejaVu Sans", "font.size": 9}
+FONT: dict[RcKeyType, Any] = {"font.family": "DejaVu Sans", "font.size": 9}
 COLOURS = ("#1f4e79", "#c0504d", "#9bbb59", "#8064a2")
 
 

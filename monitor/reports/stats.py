@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, case, func, literal, select
+from sqlalchemy import ColumnElement, Connection, case, func, literal, select
 
 from ..store.tables import item_scores, items, review_state, sources
 from ..timefmt import LOCAL
@@ -376,7 +376,9 @@ class Story:
     correction_url: str = ""
 
 
-def _stories(conn: Connection, window: Window, where: Any, limit: int | None) -> list[Story]:
+def _stories(
+    conn: Connection, window: Window, where: ColumnElement[bool], limit: int | None
+) -> list[Story]:
     cluster = func.coalesce(items.c.cluster_id, items.c.id)
     reach = func.count(func.distinct(items.c.source_id))
     query = (
@@ -440,7 +442,7 @@ def top_stories(conn: Connection, window: Window, limit: int = 5) -> list[Story]
 
 def confirmed_stories(conn: Connection, window: Window, label: str | None = None) -> list[Story]:
     """Stories seen in the window now confirmed or signed off (optionally of one label)."""
-    where = review_state.c.status.in_(("confirmed", "signed_off"))
+    where: ColumnElement[bool] = review_state.c.status.in_(("confirmed", "signed_off"))
     if label:
         where = where & (review_state.c.label == label)
     return sorted(_stories(conn, window, where, None), key=lambda s: s.first_seen)

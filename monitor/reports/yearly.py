@@ -16,10 +16,11 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from ..config import Settings
 from ..respond.cases import CHANNEL_NAMES_VI, STATUS_NAMES_VI
+from ..store.tables import sources
 from ..timefmt import show
 from . import charts, docxfmt, stats
 from .stats import Counts, Story
@@ -55,7 +56,7 @@ def compute(conn: Connection, year: int) -> YearReport:
     window = stats.year_window(year)
     cells = stats.cells(conn, window)
     types = stats.outlet_types(conn)
-    names = dict(conn.exec_driver_sql("SELECT id, name FROM sources").all())
+    names: dict[str, str] = dict(conn.execute(select(sources.c.id, sources.c.name)).all())
     confirmed = stats.confirmed_stories(conn, window)
     return YearReport(
         year=year, window=window, total=stats.total(cells, str(year)),

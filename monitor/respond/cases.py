@@ -128,7 +128,7 @@ def open_case(
         item_id=item_id, kind=kind, channel=channel, office=(office or "").strip() or None,
         status="open", draft_id=draft_id, note="", created_by=actor, created_at=now,
         updated_at=now,
-    )).inserted_primary_key[0]  # fmt: skip
+    ).returning(response_cases.c.id)).scalar_one()  # fmt: skip
     case = get_case(conn, int(case_id))
     audit.record(conn, actor, "case_open", "case", case.id, None, case.as_json(), now)
     return case

@@ -88,7 +88,7 @@ def compose(row: Any, phrases: list[str], facts: list[Fact], settings: Settings)
     claims = extract_claims(row.title, row.text, phrases) or extract_claims(
         row.title, "", [row.title]
     )
-    found = []
+    found: list[dict[str, Any]] = []  # stored as JSON with the draft
     for claim in claims:
         scored = index.answer(claim.sentence)
         found.append({
@@ -182,7 +182,7 @@ def _store(conn: Connection, item_id: int, actor: str, values: dict[str, Any],
         claims=json.dumps(values["claims"], ensure_ascii=False),
         fact_ids=json.dumps(values["fact_ids"]), unmatched=values["unmatched"],
         author=actor, note=note, created_at=now,
-    )).inserted_primary_key[0]  # fmt: skip
+    ).returning(drafts.c.id)).scalar_one()  # fmt: skip
     audit.record(conn, actor, "draft", "item", item_id, None,
                  {"draft_id": draft_id, "version": version, "facts": values["fact_ids"],
                   "unmatched": values["unmatched"], "note": note}, now)  # fmt: skip

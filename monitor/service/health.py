@@ -41,7 +41,8 @@ class Health:
 
 def _write_problem(exc: SQLAlchemyError) -> str:
     """Name what a failed write means for the operator."""
-    message = str(exc.orig if getattr(exc, "orig", None) else exc).lower()
+    # DBAPIError carries the driver's own error in .orig; other SQLAlchemy errors do not.
+    message = str(getattr(exc, "orig", None) or exc).lower()
     if "full" in message or "no space" in message:
         return f"disk full: the database cannot grow ({message.splitlines()[0]})"
     if "read-only" in message or "readonly" in message:

@@ -13,11 +13,11 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, update
 from sqlalchemy.exc import OperationalError
@@ -25,10 +25,11 @@ from sqlalchemy.exc import OperationalError
 from ..config import Settings
 from ..store.queries import utcnow
 from ..store.tables import sources
+from ..timefmt import LOCAL
 from . import state
 
 log = logging.getLogger(__name__)
-LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
+T = TypeVar("T")
 FREQUENT_JOBS = ("crawl", "classify", "alerts", "enqueue")
 
 
@@ -121,12 +122,12 @@ def _crawl(ctx: ServiceContext) -> str:
     return f"sources={len(summary.reports)} new={summary.new_items} failed={len(summary.failed)}"
 
 
-def run_until_stopped(ctx: ServiceContext, work: object) -> object:
+def run_until_stopped(ctx: ServiceContext, work: Coroutine[Any, Any, T]) -> T:
     """Run a coroutine; on stop, cancel it at its next await (writes are never interrupted:
     each item is stored synchronously between two awaits)."""
 
-    async def watch() -> object:
-        task = asyncio.ensure_future(work)  # type: ignore[arg-type]
+    async def watch() -> T:
+        task = asyncio.ensure_future(work)
         while not task.done():
             await asyncio.wait({task}, timeout=0.2)
             if ctx.stop.is_set() and not task.done():
