@@ -10,7 +10,7 @@ import pytest
 from classifiers.data import read_jsonl
 from classifiers.errors import DataError
 from classifiers.evaluate import evaluate
-from classifiers.model import train
+from classifiers.model import MAX_THRESHOLD, train
 
 from .conftest import make_set
 
@@ -64,6 +64,12 @@ def test_thresholds_reach_target_recall_on_validation():
     report = evaluate(model, held_texts, held_labels)
     for label in model.review_labels:
         assert report["review"][label]["recall"] >= 0.85
+
+
+def test_thresholds_never_above_even_odds(four_class):
+    model, _texts, _labels = four_class
+    assert all(0.0 < t <= MAX_THRESHOLD for t in model.thresholds.values())
+    assert model.flags({"distorted": MAX_THRESHOLD, "hostile": 0.0}) == ["distorted"]
 
 
 def test_explain_returns_phrases_from_the_text(four_class):

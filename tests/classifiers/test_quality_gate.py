@@ -2,8 +2,9 @@
 
 The floors sit a little under what the model measured when they were pinned (macro-F1
 0.981; recall criticism 0.95, distorted 0.975, hostile 1.0, neutral 1.0; at the stored
-thresholds distorted 0.95, hostile 0.925). Lower a floor only on purpose, in the commit
-that explains why; a change to either data file must re-pin its hash in the same commit.
+thresholds distorted 0.975 and hostile 1.0, both at precision 1.0). Lower a floor only on
+purpose, in the commit that explains why; a change to either data file must re-pin its hash
+in the same commit.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ PINNED_SHA256 = {
 }
 MACRO_F1_FLOOR = 0.95
 RECALL_FLOORS = {"criticism": 0.90, "distorted": 0.92, "hostile": 0.95, "neutral": 0.95}
-THRESHOLD_RECALL_FLOORS = {"distorted": 0.90, "hostile": 0.875}
+THRESHOLD_RECALL_FLOORS = {"distorted": 0.925, "hostile": 0.95}
+THRESHOLD_PRECISION_FLOOR = 0.9
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +65,4 @@ def test_review_recall_at_stored_thresholds(gold_report: dict[str, object], labe
     review = gold_report["review"]
     assert isinstance(review, dict)
     assert review[label]["recall"] >= THRESHOLD_RECALL_FLOORS[label]
+    assert review[label]["precision"] >= THRESHOLD_PRECISION_FLOOR
