@@ -11,7 +11,7 @@ from monitor.review import InvalidInput
 from monitor.review import audit as audit_log
 from monitor.timefmt import parse_bound
 
-from .web import AUDITORS, engine_of, needs, render
+from .web import AUDITORS, download, engine_of, needs, render
 
 router = APIRouter()
 PER_PAGE = 100
@@ -48,8 +48,4 @@ def audit_export(
     with engine_of(request).connect() as conn:
         audit_log.export(conn, out, format, start, end)
     kind = "text/csv" if format == "csv" else "application/json"
-    return Response(
-        out.getvalue(),
-        media_type=f"{kind}; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="audit.{format}"'},
-    )
+    return download(out.getvalue(), f"{kind}; charset=utf-8", f"audit.{format}")

@@ -19,7 +19,7 @@ from monitor.review.index import refresh
 
 from .charts import bars, columns
 from .i18n import translate
-from .web import EVERYONE, engine_of, lang_of, needs, render
+from .web import EVERYONE, download, engine_of, lang_of, needs, render
 
 router = APIRouter()
 
@@ -68,8 +68,4 @@ def overview_export(
     writer = csv.DictWriter(out, fieldnames=["key", *stats.METRICS])
     writer.writeheader()
     writer.writerows(asdict(r) for r in rows)
-    return Response(
-        out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="stats-{group}.csv"'},
-    )
+    return download(out.getvalue(), "text/csv; charset=utf-8", f"stats-{group}.csv")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -17,24 +17,23 @@ from fastapi.responses import Response
 from monitor.reports import digest, stats, yearly
 from monitor.review import InvalidInput
 
-from .web import EVERYONE, engine_of, needs, render
+from .web import DOCX, EVERYONE, download, engine_of, needs, render
 
 router = APIRouter()
 KINDS = {
     "html": "text/html; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "docx": DOCX,
     "pdf": "application/pdf",
 }
 
 
-def _iso(day: object) -> str:
-    year, week, _ = day.isocalendar()  # type: ignore[attr-defined]
+def _iso(day: date) -> str:
+    year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"
 
 
 def _download(data: bytes, kind: str, name: str) -> Response:
-    return Response(data, media_type=KINDS.get(kind, "application/zip"),
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+    return download(data, KINDS.get(kind, "application/zip"), name)
 
 
 @router.get("/reports", include_in_schema=False)

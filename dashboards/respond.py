@@ -19,7 +19,7 @@ from monitor.respond import cases, facts, rebuttal
 from monitor.review.queue import item_detail
 from monitor.timefmt import LOCAL
 
-from .web import EVERYONE, JUDGES, READERS, engine_of, needs, render
+from .web import DOCX, EVERYONE, JUDGES, READERS, download, engine_of, needs, render
 
 router = APIRouter()
 MAX_UPLOAD = 1_000_000
@@ -181,8 +181,7 @@ def draft_markdown(
     with _store(request) as conn:
         draft = _version(conn, item_id, version)
     name = f"du-thao-{item_id}-v{draft.version}.md"
-    return Response(draft.body, media_type="text/markdown; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
+    return download(draft.body, "text/markdown; charset=utf-8", name)
 
 
 @router.get("/items/{item_id}/draft.docx", include_in_schema=False)
@@ -194,11 +193,7 @@ def draft_docx(
         draft = _version(conn, item_id, version)
     data = rebuttal.render_docx(draft, request.app.state.settings)
     name = f"du-thao-{item_id}-v{draft.version}.docx"
-    return Response(data, media_type=DOCX,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})  # fmt: skip
-
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    return download(data, DOCX, name)
 
 
 # -- response cases --------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
@@ -31,6 +31,7 @@ READERS = ("analyst", "lead", "admin")  # may read items and the queue
 JUDGES = ("analyst", "lead")
 AUDITORS = ("lead", "admin", "writer")
 EVERYONE = ("analyst", "lead", "writer", "admin")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def lang_of(request: Request) -> str:
@@ -56,6 +57,12 @@ def render(request: Request, name: str, status_code: int = 200, **context: Any) 
     if request.query_params.get("lang") in LANGUAGES:
         response.set_cookie("lang", lang, samesite="lax", httponly=True, max_age=3600 * 24 * 365)
     return response
+
+
+def download(body: bytes | str, media_type: str, filename: str) -> Response:
+    """A file the browser saves (Content-Disposition: attachment) under ``filename``."""
+    disposition = f'attachment; filename="{filename}"'
+    return Response(body, media_type=media_type, headers={"Content-Disposition": disposition})
 
 
 def needs(*roles: str) -> Any:
