@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from monitor.review import InvalidInput
 from monitor.review import audit as audit_log
-from monitor.timefmt import parse_bound
+from monitor.timefmt import parse_range
 
 from .web import AUDITORS, download, engine_of, needs, render
 
@@ -40,8 +40,7 @@ def audit_export(
     if format not in {"csv", "json"}:
         raise InvalidInput("format must be csv or json")
     try:
-        start = parse_bound(since) if since else None
-        end = parse_bound(until, end=True) if until else None
+        start, end = parse_range(since, until)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
     out = io.StringIO()

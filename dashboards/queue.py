@@ -9,7 +9,7 @@ from monitor.review import InvalidInput
 from monitor.review.queue import QueueFilter, list_queue
 from monitor.review.status import STATUSES
 from monitor.store.tables import sources
-from monitor.timefmt import parse_bound
+from monitor.timefmt import parse_range
 
 from .web import READERS, engine_of, needs, render
 
@@ -30,8 +30,7 @@ def queue_filter(
     """The filter from query parameters (``status=all`` or empty: every status)."""
     statuses = tuple(s for s in status.split(",") if s and s != "all")
     try:
-        start = parse_bound(since) if since else None
-        end = parse_bound(until, end=True) if until else None
+        start, end = parse_range(since, until)
     except ValueError as exc:
         raise InvalidInput(str(exc)) from None
     return QueueFilter(

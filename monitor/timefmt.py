@@ -36,3 +36,8 @@ def parse_bound(text: str, *, end: bool = False) -> datetime:
     except ValueError:
         raise ValueError(f"{text!r} is not a date (YYYY-MM-DD) or an ISO 8601 time") from None
     return moment.astimezone(UTC)
+
+
+def parse_range(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
+    """Bounds from the start of ``since`` to the end of ``until``; empty is open (ValueError)."""
+    return (parse_bound(since) if since else None, parse_bound(until, end=True) if until else None)

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 from ..cli import UserError, command, open_engine, sync
 from ..config import Settings
 from ..sources import load_sources
-from ..timefmt import parse_bound, to_local_iso
+from ..timefmt import parse_range, to_local_iso
 
 
 @command("migrate")
@@ -82,8 +82,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     from ..store.queries import EXPORT_COLUMNS, export_rows
 
     try:
-        since = parse_bound(args.since) if args.since else None
-        until = parse_bound(args.until, end=True) if args.until else None
+        since, until = parse_range(args.since, args.until)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     engine = open_engine(settings)

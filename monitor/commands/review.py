@@ -7,7 +7,7 @@ import sys
 
 from ..cli import UserError, command, open_engine
 from ..config import Settings
-from ..timefmt import parse_bound
+from ..timefmt import parse_range
 
 
 def _serve_args(p: argparse.ArgumentParser) -> None:
@@ -94,8 +94,7 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     from ..review import audit
 
     try:
-        since = parse_bound(args.since) if args.since else None
-        until = parse_bound(args.until, end=True) if args.until else None
+        since, until = parse_range(args.since, args.until)
     except ValueError as exc:
         raise UserError(str(exc)) from None
     engine = open_engine(settings)
