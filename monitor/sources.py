@@ -29,6 +29,8 @@ class SourcesError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Selectors:
+    """CSS selectors of an html source: ``item`` on the page, the others inside one item."""
+
     item: str
     link: str = "a"
     title: str | None = None

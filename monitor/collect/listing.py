@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 from urllib.parse import urljoin
 
 import soupsieve
@@ -19,24 +18,14 @@ from monitor.collect.dates import parse_date
 from monitor.collect.extract import decode_html
 from monitor.collect.feeds import FeedError
 from monitor.records import FeedEntry, ParsedFeed
+from monitor.sources import Selectors
 from monitor.text.normalize import normalize_line, normalize_text
 
-__all__ = ["ListingSelectors", "parse_listing"]
+__all__ = ["parse_listing"]
 
 log = logging.getLogger(__name__)
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-
-
-@dataclass(frozen=True)
-class ListingSelectors:
-    """CSS selectors: ``item`` on the page, the others inside one item."""
-
-    item: str
-    link: str = "a"
-    title: str | None = None
-    summary: str | None = None
-    date: str | None = None
 
 
 def _select_one(item: Tag, selector: str | None) -> Tag | None:
@@ -87,7 +76,7 @@ def _base(soup: BeautifulSoup, url: str) -> str:
     return url
 
 
-def _entry(item: Tag, selectors: ListingSelectors, base: str) -> tuple[FeedEntry | None, str]:
+def _entry(item: Tag, selectors: Selectors, base: str) -> tuple[FeedEntry | None, str]:
     link = _select_one(item, selectors.link)
     url = _href(link, base)
     if url is None:
@@ -105,7 +94,7 @@ def _entry(item: Tag, selectors: ListingSelectors, base: str) -> tuple[FeedEntry
     return entry, note
 
 
-def _check(selectors: ListingSelectors) -> None:
+def _check(selectors: Selectors) -> None:
     """Fail early, naming the selector, when one is not valid CSS."""
     for name in ("item", "link", "title", "summary", "date"):
         selector = getattr(selectors, name)
@@ -117,7 +106,7 @@ def _check(selectors: ListingSelectors) -> None:
 
 
 def parse_listing(
-    content: bytes, *, url: str, selectors: ListingSelectors, content_type: str = ""
+    content: bytes, *, url: str, selectors: Selectors, content_type: str = ""
 ) -> ParsedFeed:
     """Entries of a listing page found with ``selectors``; FeedError when none match."""
     _check(selectors)

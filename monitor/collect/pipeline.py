@@ -36,7 +36,7 @@ from .fetch import (
     RobotsDisallowed,
     is_private_host,
 )
-from .listing import ListingSelectors, parse_listing
+from .listing import parse_listing
 from .process import PageJob, Processed, init_worker, process_job
 from .urls import canonical_url
 
@@ -238,10 +238,7 @@ def _parse(src: Source, content: bytes, url: str, content_type: str) -> ParsedFe
         sel = src.selectors
         if sel is None:
             raise FeedError("an html source needs selectors in sources.yaml")
-        listing = ListingSelectors(
-            item=sel.item, link=sel.link, title=sel.title, summary=sel.summary, date=sel.date
-        )
-        return parse_listing(content, url=url, selectors=listing, content_type=content_type)
+        return parse_listing(content, url=url, selectors=sel, content_type=content_type)
     return parse_feed(content, url=url, content_type=content_type)
 
 

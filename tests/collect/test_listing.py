@@ -11,16 +11,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitor.collect.feeds import FeedError
-from monitor.collect.listing import ListingSelectors, parse_listing
+from monitor.collect.listing import parse_listing
+from monitor.sources import Selectors
 
 PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "pages"
 URL = "https://baoxulang.example.vn/xay-dung"
-SELECTORS = ListingSelectors(
+SELECTORS = Selectors(
     item="div.news-item", link="h3.title a", summary="p.sapo", date=".time"
 )
 
 
-def listing(selectors: ListingSelectors = SELECTORS):
+def listing(selectors: Selectors = SELECTORS):
     content = (PAGES / "listing-vn-section.html").read_bytes()
     return parse_listing(content, url=URL, selectors=selectors)
 
@@ -58,7 +59,7 @@ def test_duplicates_and_unusable_links_are_dropped_with_notes() -> None:
 
 
 def test_title_selector_and_item_that_is_the_link() -> None:
-    selectors = ListingSelectors(item="h3.title a", link="a", title=None)
+    selectors = Selectors(item="h3.title a", link="a", title=None)
     feed = listing(selectors)
     assert len(feed.entries) == 3
     assert feed.entries[1].title == "Nâng cấp đường & vỉa hè phố Bà Triệu"
@@ -67,12 +68,12 @@ def test_title_selector_and_item_that_is_the_link() -> None:
 
 def test_nothing_matched_is_an_error() -> None:
     with pytest.raises(FeedError, match="matched nothing"):
-        listing(ListingSelectors(item="div.khong-co"))
+        listing(Selectors(item="div.khong-co"))
 
 
 def test_invalid_selector_is_an_error_naming_it() -> None:
     with pytest.raises(FeedError, match="invalid date selector"):
-        listing(ListingSelectors(item="div.news-item", date="span[[["))
+        listing(Selectors(item="div.news-item", date="span[[["))
 
 
 @settings(max_examples=40, deadline=None, database=None)
