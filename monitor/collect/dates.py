@@ -10,10 +10,11 @@ import email.utils
 import json
 import re
 from datetime import UTC, datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 from lxml import etree
 from lxml.html import HtmlElement
+
+from monitor.timefmt import LOCAL as LOCAL_TZ
 
 __all__ = [
     "LOCAL_TZ",
@@ -25,7 +26,6 @@ __all__ = [
     "in_page_chrome",
 ]
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 _AHEAD = timedelta(days=1)
 
