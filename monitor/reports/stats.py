@@ -262,7 +262,7 @@ class Cell:
     source_id: str
     day: str
     topic: str
-    counts: tuple[int, int, int, int, int]  # in METRICS order
+    counts: tuple[int, ...]  # one per METRICS entry, in that order
 
 
 def cells(conn: Connection, window: Window) -> list[Cell]:
@@ -286,7 +286,7 @@ def cells(conn: Connection, window: Window) -> list[Cell]:
         .group_by(items.c.source_id, day, topic)
     )  # fmt: skip
     return [
-        Cell(r[0], str(r[1]), str(r[2]), tuple(int(v or 0) for v in r[3:]))  # type: ignore[arg-type]
+        Cell(r[0], str(r[1]), str(r[2]), tuple(int(v or 0) for v in r[3:]))
         for r in conn.execute(query)
     ]
 

@@ -7,6 +7,7 @@ counts use the seen day (publication, else fetch) so they equal `monitor export`
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -235,8 +236,8 @@ def write_csvs(report: YearReport, directory: str | Path) -> list[Path]:
     out_dir = Path(directory)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    named = dict(tables(report))
-    named["dinh_nghia"] = (["Số liệu", "Định nghĩa"], definitions(report))  # type: ignore[assignment]
+    named: dict[str, tuple[list[str], Sequence[Sequence[object]]]] = dict(tables(report))
+    named["dinh_nghia"] = (["Số liệu", "Định nghĩa"], definitions(report))
     for name, (header, rows) in named.items():
         path = out_dir / f"{name}.csv"
         with path.open("w", encoding="utf-8-sig", newline="") as fh:

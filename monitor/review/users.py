@@ -10,7 +10,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, Row, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..store.tables import login_attempts, users
@@ -44,8 +44,8 @@ class User:
     active: bool = True
 
 
-def _user(row: object) -> User:
-    return User(row.id, row.name, row.role, bool(row.active))  # type: ignore[attr-defined]
+def _user(row: Row[Any]) -> User:
+    return User(row.id, row.name, row.role, bool(row.active))
 
 
 def check_role(role: str) -> str:

@@ -29,6 +29,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import cast
 
 import dramatiq
 from dramatiq.brokers.rabbitmq import RabbitmqBroker
@@ -136,9 +137,9 @@ def enqueue_classify(ctx: ServiceContext) -> str:
 
 def queue_length(settings: Settings) -> float | None:
     """Messages waiting in the queue (None when the broker does not answer)."""
-    broker = dramatiq.get_broker()
+    broker = cast(RabbitmqBroker, dramatiq.get_broker())  # set by make_broker at import
     try:
-        counts = broker.get_queue_message_counts(QUEUE)  # type: ignore[attr-defined]
+        counts = broker.get_queue_message_counts(QUEUE)
     except Exception as exc:  # pika raises many unrelated types for "not reachable"
         log.warning("queue-length-unavailable error=%s", exc)
         return None
