@@ -8,7 +8,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # Order: cheap first. Each script is also runnable on its own with --help for its options.
-SCRIPTS = ["extraction.py", "cluster.py", "crawl.py", "quality.py", "classify.py"]
+SCRIPTS = [
+    "extraction.py", "cluster.py", "crawl.py", "quality.py", "classify.py", "dashboard.py",
+    "report.py", "soak.py",
+]
 
 
 def main() -> int:
