@@ -118,7 +118,8 @@ def _classify(out: Console, engine: Any, settings: Settings) -> None:
     )
     for row in flagged_items(engine, limit=12):
         phrases = ", ".join(f"“{escape(p)}”" for p in row["phrases"][:4])
-        out.print(f"  • [{row['flags']}] {escape(row['title'])}\n      lý do (evidence): {phrases}")
+        label = escape(f"[{row['flags']}]")
+        out.print(f"  • {label} {escape(row['title'])}\n      lý do (evidence): {phrases}")
 
 
 def _respond(out: Console, engine: Any, settings: Settings) -> None:
