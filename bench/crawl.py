@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import resource
 import sys
 import tempfile
@@ -43,8 +44,16 @@ PARAGRAPHS = [
 
 
 def article(feed: int, index: int) -> str:
+    """A page whose words are the template's, shuffled per article: real stories differ, and
+    templated near-copies would all fall into one story cluster."""
     n, p = feed * 100 + index, (feed * 7 + index * 13) % 97
-    body = "".join(f"<p>{escape(t.format(n=n, p=p))}</p>" for t in PARAGRAPHS * 2)
+    rng = random.Random(n)
+    paragraphs = []
+    for template in PARAGRAPHS * 2:
+        words = template.format(n=n, p=p).split()
+        rng.shuffle(words)
+        paragraphs.append("Lạng Sơn: " + " ".join(words))
+    body = "".join(f"<p>{escape(t)}</p>" for t in paragraphs)
     menu = "".join(f"<li><a href='/m{i}'>Mục {i}</a></li>" for i in range(30))
     return (
         f"<!doctype html><html><head><meta charset='utf-8'><title>Tin {n}</title>"

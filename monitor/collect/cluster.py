@@ -58,6 +58,7 @@ SEED = 20240601  # fixed: fingerprints must be comparable across processes and r
 _FORMAT = 1
 _HEADER = struct.Struct("<BBH")
 _TOKEN = re.compile(r"\w+")
+MAX_PER_BAND = 64  # newest rows looked at per matching band
 _TAIL_MAX = 2048  # rows kept outside the sorted band index before it is rebuilt
 
 
@@ -230,8 +231,11 @@ class ClusterIndex:
         base = keys >> self._bits << self._bits
         lo = np.searchsorted(self._sorted, base, "left")
         hi = np.searchsorted(self._sorted, base | low, "right")
+        # Rows of one key are sorted by row number; only the newest few per band are kept,
+        # so a flood of near-identical items (boilerplate pages, templated text) cannot make
+        # every lookup scan them all (measured: 2.5 ms a lookup, growing, on templated text).
         found = [
-            (self._sorted[a:b] & low).astype(np.int64)
+            (self._sorted[max(a, b - MAX_PER_BAND) : b] & low).astype(np.int64)
             for a, b in zip(lo.tolist(), hi.tolist(), strict=True)
             if b > a
         ]
