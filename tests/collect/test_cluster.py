@@ -175,3 +175,12 @@ def test_bulk_load_then_one_by_one_past_the_merge_point() -> None:
         assert index.match(signature) == item_id
     index.add(1, 100, fp(TITLE_A, STORY_A))  # in the unsorted tail now
     assert index.match(fp(*SYNDICATED["paragraph dropped"])) == 100
+
+
+def test_a_flood_of_near_copies_keeps_lookups_bounded() -> None:
+    index = ClusterIndex()
+    copy = fp(TITLE_A, STORY_A)
+    index.add_many([(i, 7, copy) for i in range(5000)])  # one story seen 5,000 times
+    candidates = index._candidates(index._band_keys(index._parse(copy)[np.newaxis])[0])
+    assert len(candidates) <= cluster.MAX_PER_BAND * cluster.BANDS
+    assert index.match(fp(*SYNDICATED["paragraph dropped"])) == 7
