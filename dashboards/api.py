@@ -138,4 +138,4 @@ def api_stats(
         raise InvalidInput("group must be day, week, label or source; days 1 to 3660")
     with engine_of(request).begin() as conn:
         refresh(conn)
-        return [asdict(c) for c in stats.seen_counts(conn, stats.last_days(days), group)]
+        return [asdict(c) for c in stats.counts(conn, stats.last_days(days), group)]

@@ -30,11 +30,11 @@ def overview_page(request: Request, session=needs(*EVERYONE)) -> Response:
     week, lang = stats.this_week(), lang_of(request)
     with engine_of(request).begin() as conn:
         refresh(conn)
-        today = stats.seen_totals(conn, stats.today())
-        week_total = stats.seen_totals(conn, week)
-        days = stats.seen_counts(conn, week, "day")
-        labels = stats.seen_counts(conn, week, "label")
-        by_source = stats.seen_counts(conn, week, "source")
+        today = stats.totals(conn, stats.today())
+        week_total = stats.totals(conn, week)
+        days = stats.counts(conn, week, "day")
+        labels = stats.counts(conn, week, "label")
+        by_source = stats.counts(conn, week, "source")
     charts = {
         "days": columns([(d.key[8:10] + "/" + d.key[5:7], d.collected) for d in days]),
         "flagged": columns([(d.key[8:10] + "/" + d.key[5:7], d.flagged) for d in days]),
@@ -63,7 +63,7 @@ def overview_export(
         raise InvalidInput("group must be day, week, label or source; days 1 to 3660")
     with engine_of(request).begin() as conn:
         refresh(conn)
-        rows = stats.seen_counts(conn, stats.last_days(days), group)
+        rows = stats.counts(conn, stats.last_days(days), group)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=["key", *stats.METRICS])
     writer.writeheader()

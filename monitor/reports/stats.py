@@ -89,13 +89,15 @@ def _local_day(conn: Connection, column: Any) -> Any:
 
 
 def counts(conn: Connection, window: Window, group: str) -> list[Counts]:
-    """Counts per day, ISO week (YYYY-Www), label or source for items collected in ``window``.
+    """Counts per day, ISO week (YYYY-Www), label or source for items seen in ``window``.
 
-    Items are counted on their collection day (``fetched_at`` in Asia/Ho_Chi_Minh); label is
-    the classifier's most probable label ("unscored" when not scored); days and weeks without
-    items are included with zeros; labels and sources are ordered by items collected.
+    Items are counted on their *seen day*: publication time, else fetch time, as a local day in
+    Asia/Ho_Chi_Minh — the one definition of the overview, the digest, the yearly report and
+    `monitor export`. Label is the classifier's most probable label ("unscored" when not
+    scored); days and weeks without items are included with zeros; labels and sources are
+    ordered by items collected.
     """
-    return _grouped(conn, window, group, items.c.fetched_at)
+    return _grouped(conn, window, group, seen_at())
 
 
 def _grouped(conn: Connection, window: Window, group: str, when: Any) -> list[Counts]:
@@ -154,19 +156,6 @@ def _calendar(rows: list[Counts], window: Window, weekly: bool) -> list[Counts]:
 def totals(conn: Connection, window: Window) -> Counts:
     """The five counts over the whole window (same definitions as :func:`counts`)."""
     days = counts(conn, window, "day")
-    summed = [sum(getattr(d, m) for d in days) for m in METRICS]
-    return Counts(f"{window.first.isoformat()}..{window.last.isoformat()}", *summed)
-
-
-def seen_counts(conn: Connection, window: Window, group: str) -> list[Counts]:
-    """As :func:`counts`, but items counted on their *seen day* (publication time, else fetch
-    time, local day): the definition of the digest, the yearly report and `monitor export`."""
-    return _grouped(conn, window, group, seen_at())
-
-
-def seen_totals(conn: Connection, window: Window) -> Counts:
-    """The five counts over the window by seen day (equal to the digest's and the report's)."""
-    days = seen_counts(conn, window, "day")
     summed = [sum(getattr(d, m) for d in days) for m in METRICS]
     return Counts(f"{window.first.isoformat()}..{window.last.isoformat()}", *summed)
 

@@ -53,7 +53,7 @@ def test_overview_equals_digest_and_export_for_one_week(engine, client_as) -> No
     with engine.connect() as conn:
         d = digest.compute(conn, f"{year}-W{number:02d}", 6.0)
         exported = list(export_rows(conn, since=week.start, until=week.end))
-        per_day = sum(c.collected for c in stats.seen_counts(conn, week, "day"))
+        per_day = sum(c.collected for c in stats.counts(conn, week, "day"))
     digest_row = [getattr(d.this_week, m) for m in stats.METRICS]
     assert shown == digest_row
     assert shown[0] == len(exported) == per_day == 4  # a, b, d, e: c was published last week
@@ -65,6 +65,6 @@ def test_overview_csv_uses_the_seen_day(engine, client_as) -> None:
     _seed_week(engine)
     csv_text = client_as("analyst").get("/overview/export?group=week&days=21").text
     with engine.connect() as conn:
-        weeks = stats.seen_counts(conn, stats.last_days(21), "week")
+        weeks = stats.counts(conn, stats.last_days(21), "week")
     for w in weeks:
         assert f"{w.key},{w.collected}," in csv_text
