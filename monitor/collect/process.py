@@ -91,4 +91,5 @@ def build_article(job: PageJob, rules: RelevanceRules) -> Processed:
         content_hash=content_hash(title, text),
         fetch_error=problem,
     )
-    return Processed(article, rules.assess(title, text), fingerprint(title, text))
+    # title and text are normalised above: relevance need not normalise them again.
+    return Processed(article, rules.assess(title, text, normalized=True), fingerprint(title, text))
