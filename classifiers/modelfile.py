@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 MANIFEST = "manifest.json"
-FORMAT = 1
+FORMAT = 2  # 2: stacked calibrator with neighbour and style signals
 _MODEL_FILE = "model.joblib"
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 
@@ -128,7 +128,10 @@ def read_manifest(directory: str | Path) -> dict[str, object]:
     if not isinstance(manifest, dict) or manifest.get("manifest_sha256") != _digest(manifest):
         raise ModelError(f"{path}: manifest digest mismatch (edited or corrupted)")
     if manifest.get("format") != FORMAT:
-        raise ModelError(f"{path}: model format {manifest.get('format')!r}, expected {FORMAT}")
+        raise ModelError(
+            f"{path}: model format {manifest.get('format')!r}, this version reads {FORMAT}; "
+            "retrain it (monitor train) or run the version that wrote it"
+        )
     return manifest
 
 
