@@ -101,7 +101,7 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/items/{item_id}")
 def api_item(request: Request, item_id: int, session=needs(*READERS)) -> dict[str, Any]:
-    """One item with its evidence, cluster and history."""
+    """One item with its evidence, signals, cluster and history."""
     with engine_of(request).begin() as conn:
         detail = asdict(item_detail(conn, item_id))
     return _jsonable(detail)

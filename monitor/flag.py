@@ -32,6 +32,7 @@ from .store.tables import item_scores, items, verdicts
 
 log = logging.getLogger(__name__)
 EVIDENCE_TOP = 8
+SIGNALS_TOP = 3  # nearest examples and style measures shown beside the phrases
 HOLDOUT_SHARE = 0.2  # the newest verdicts judge a retrained model
 MIN_HOLDOUT = 10
 
@@ -148,6 +149,18 @@ def score_rows(
             ]
             for flag in flags
         }
+        signals = {
+            flag: [
+                {
+                    "name": s.name,
+                    "weight": round(s.weight, 4),
+                    "value": round(s.value, 4),
+                    "detail": s.detail,
+                }
+                for s in clf.signal_evidence(text, flag, top=SIGNALS_TOP)
+            ]
+            for flag in flags
+        }
         records.append(
             {
                 "item_id": row.id,
@@ -157,6 +170,7 @@ def score_rows(
                 "flags": json.dumps(flags),
                 "flagged": bool(flags) and bool(row.relevant),
                 "evidence": json.dumps(evidence, ensure_ascii=False),
+                "signals": json.dumps(signals, ensure_ascii=False),
                 "uncertainty": uncertainty(scores),
                 "narrative_of": int(link.case_id) if link else None,
                 "narrative_similarity": round(link.similarity, 4) if link else None,

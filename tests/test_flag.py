@@ -1,4 +1,5 @@
-"""Flagging in the store: scores, flags, evidence, narrative links, retraining from verdicts."""
+"""Flagging in the store: scores, flags, evidence and signals, narrative links, retraining from
+verdicts."""
 
 from __future__ import annotations
 
@@ -99,6 +100,28 @@ def test_classify_scores_flags_and_explains(engine, settings) -> None:
     assert abs(sum(json.loads(rows[calm].scores).values()) - 1) < 1e-3
     assert flag.classify_pending(engine, settings).scored == 0  # nothing left unscored
     assert flag.classify_pending(engine, settings, rescore=True).scored == 3
+
+
+def test_classify_stores_signals_for_flagged_labels(engine, settings) -> None:
+    bad = add_item(engine, 1, "Cửa khẩu Hữu Nghị đóng cửa vĩnh viễn?",
+                   "Tin đồn bịa đặt nói cửa khẩu bị đóng cửa vĩnh viễn, xe hàng phải quay đầu.")
+    calm = add_item(engine, 2, "Hội nghị quy hoạch", "Sở Xây dựng tổ chức hội nghị quy hoạch.")
+    flag.classify_pending(engine, settings)
+    rows = scores_of(engine)
+    signals = json.loads(rows[bad].signals)
+    assert set(signals) == set(json.loads(rows[bad].flags)) and "distorted" in signals
+    found = signals["distorted"]
+    assert 0 < len(found) <= flag.SIGNALS_TOP
+    assert all(set(s) == {"name", "weight", "value", "detail"} for s in found)
+    assert all(s["weight"] > 0 and s["weight"] == round(s["weight"], 4) for s in found)
+    assert all(s["name"].startswith(("nearest:", "nearest5:", "style:")) for s in found)
+    # The nearest labelled example is a distorted seed text, stored as is (not \u-escaped).
+    near = next(s for s in found if s["name"] == "nearest:distorted")
+    assert near["detail"] in DISTORTED and 0 < near["value"] <= 3
+    assert "cửa khẩu" in rows[bad].signals
+    # Phrase evidence is unchanged beside them.
+    assert all("phrase" in e for e in json.loads(rows[bad].evidence)["distorted"])
+    assert json.loads(rows[calm].signals) == {}  # no flags, no reasons
 
 
 def test_repeated_confirmed_claim_is_linked(engine, settings) -> None:

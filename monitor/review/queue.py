@@ -1,5 +1,6 @@
 """The triage queue: filters, priority order (score × reach × recency), paging, accent-free
-search, and the item page's data (text, evidence, story cluster, similar cases, history)."""
+search, and the item page's data (text, evidence and signals, story cluster, similar cases,
+history)."""
 
 from __future__ import annotations
 
@@ -160,6 +161,8 @@ class ItemDetail:
     scores: dict[str, float]
     flags: list[str]
     evidence: dict[str, list[dict[str, Any]]]
+    # per flagged label: [{name, weight, value, detail}] (nearest examples, writing style)
+    signals: dict[str, list[dict[str, Any]]]
     model_version: str | None
     cluster_id: int
     assignee: str | None
@@ -173,8 +176,9 @@ def item_detail(conn: Connection, item_id: int, now: datetime | None = None) -> 
     refresh(conn, now)
     row = conn.execute(
         select(items, sources.c.name.label("source_name"), item_scores.c.scores,
-               item_scores.c.flags, item_scores.c.evidence, item_scores.c.label.label("label"),
-               item_scores.c.model_version, item_scores.c.narrative_of,
+               item_scores.c.flags, item_scores.c.evidence, item_scores.c.signals,
+               item_scores.c.label.label("label"), item_scores.c.model_version,
+               item_scores.c.narrative_of,
                review_state.c.status, review_state.c.assignee)
         .select_from(
             items.join(sources, sources.c.id == items.c.source_id)
@@ -190,7 +194,8 @@ def item_detail(conn: Connection, item_id: int, now: datetime | None = None) -> 
         row.id, row.title, row.url, row.source_id, row.source_name, row.published_at,
         row.fetched_at, row.text or row.summary, row.status or "new", row.label,
         json.loads(row.scores) if row.scores else {}, json.loads(row.flags or "[]"),
-        json.loads(row.evidence or "{}"), row.model_version, cluster_id, row.assignee,
+        json.loads(row.evidence or "{}"), json.loads(row.signals or "{}"), row.model_version,
+        cluster_id, row.assignee,
         _members(conn, items.c.cluster_id == cluster_id, exclude=row.id),
         _similar(conn, row.narrative_of, row.id),
         history(conn, item_id),

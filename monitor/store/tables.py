@@ -141,6 +141,8 @@ item_scores = Table(
     Column("flags", Text, nullable=False, default="[]"),  # review labels over their threshold
     Column("flagged", Boolean, nullable=False, index=True),
     Column("evidence", Text, nullable=False, default="{}"),  # JSON {label: [phrase, weight...]}
+    # JSON {label: [{name, weight, value, detail}]}: nearest labelled examples, writing style
+    Column("signals", Text, nullable=False, default="{}", server_default="{}"),
     Column("uncertainty", Float, nullable=False, index=True),  # for active learning
     Column("narrative_of", BigInteger),  # an earlier confirmed item this one repeats
     Column("narrative_similarity", Float),

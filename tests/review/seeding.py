@@ -28,6 +28,7 @@ class Spec:
     hours_ago: float = 1.0
     relevant: bool = True
     evidence: dict = field(default_factory=dict)
+    signals: dict = field(default_factory=dict)
 
 
 def add_sources(engine: Engine, ids: list[str]) -> None:
@@ -66,7 +67,8 @@ def seed(engine: Engine, specs: list[Spec], now: datetime = NOW) -> list[int]:
                 conn.execute(item_scores.insert().values(
                     item_id=item_id, model_version="test-1", label=s.label or "neutral",
                     scores=json.dumps(scores), flags=json.dumps([s.label] if s.flagged else []),
-                    flagged=s.flagged, evidence=json.dumps(s.evidence), uncertainty=0.1,
+                    flagged=s.flagged, evidence=json.dumps(s.evidence),
+                    signals=json.dumps(s.signals, ensure_ascii=False), uncertainty=0.1,
                     scored_at=at,
                 ))  # fmt: skip
     return ids

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import MetaData, Table, inspect, select, text
 
 from monitor.store.db import (
     SchemaOutdated,
+    _alembic_config,
     create_store_engine,
     current_revision,
     ensure_schema,
@@ -17,6 +21,7 @@ from monitor.store.db import (
     open_store,
 )
 from monitor.store.tables import metadata
+from tests.review.seeding import Spec, seed
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
@@ -58,4 +63,46 @@ def test_sqlite_uses_wal(tmp_path) -> None:
     engine = open_store(f"sqlite:///{tmp_path / 'x.db'}")
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    engine.dispose()
+
+
+def _columns(engine, table: str) -> set[str]:
+    return {c["name"] for c in inspect(engine).get_columns(table)}
+
+
+def _add_score_at_0005(engine, item_id: int) -> None:
+    """An item_scores row written with the 0005 schema (reflected, so without ``signals``)."""
+    with engine.begin() as conn:
+        old = Table("item_scores", MetaData(), autoload_with=conn)
+        conn.execute(old.insert().values(
+            item_id=item_id, model_version="v0001", label="distorted", scores="{}",
+            flags='["distorted"]', flagged=True, evidence="{}", uncertainty=0.1,
+            scored_at=datetime(2026, 11, 20, tzinfo=UTC),
+        ))  # fmt: skip
+
+
+def test_0006_adds_item_score_signals_and_downgrades(db_url: str) -> None:
+    engine = create_store_engine(db_url)
+    migrate(engine, "0005")
+    assert "signals" not in _columns(engine, "item_scores")
+    [item] = seed(engine, [Spec("Tin cũ", flagged=None)])
+    _add_score_at_0005(engine, item)
+
+    migrate(engine, "0006")
+    assert current_revision(engine) == "0006"
+    assert "signals" in _columns(engine, "item_scores")
+    with engine.connect() as conn:  # rows scored earlier get an empty object
+        assert conn.execute(text("SELECT signals FROM item_scores")).scalar_one() == "{}"
+
+    command.downgrade(_alembic_config(engine), "0005")
+    assert current_revision(engine) == "0005"
+    assert "signals" not in _columns(engine, "item_scores")
+    with engine.connect() as conn:  # the scores themselves survive the downgrade
+        old = Table("item_scores", MetaData(), autoload_with=conn)
+        assert conn.execute(select(old.c.item_id, old.c.label)).all() == [(item, "distorted")]
+        indexes = {ix["name"] for ix in inspect(conn).get_indexes("item_scores")}
+    assert {"ix_item_scores_flagged", "ix_item_scores_scored_at"} <= indexes
+
+    migrate(engine)  # and up again
+    assert current_revision(engine) == head_revision()
     engine.dispose()
