@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
@@ -10,7 +13,7 @@ from monitor.review.queue import audit_for_item, item_detail
 from monitor.review.status import VERDICTS
 from monitor.review.users import list_users
 
-from .web import JUDGES, READERS, body_evidence, engine_of, highlight, needs, render
+from .web import JUDGES, READERS, body_evidence, engine_of, highlight, lang_of, needs, render
 
 router = APIRouter()
 
@@ -29,8 +32,63 @@ def item_page(request: Request, item_id: int, session=needs(*READERS)) -> Respon
         audit=audit,
         people=people,
         segments=highlight(detail.text, body_evidence(detail.title, detail.text, detail.evidence)),
+        signals=signal_lines(detail.flags, detail.signals, lang_of(request)),
         verdicts=VERDICTS,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class SignalLine:
+    """One stored signal, ready for the item page (the template translates and escapes)."""
+
+    kind: str  # "nearest", "nearest5", "style", or "other" (shown by its raw name)
+    name: str
+    label: str  # nearest*: the label of the similar examples
+    measure: str  # style: the measure and its direction, e.g. "capitals.high"
+    value: str  # nearest*: the similarity, formatted for the language
+    weight: str
+    detail: str  # nearest*: the start of the nearest example's text (crawled, untrusted)
+
+
+def _number(value: Any, lang: str) -> str:
+    text = f"{_float(value):.2f}"
+    return text.replace(".", ",") if lang == "vi" else text  # Vietnamese: decimal comma
+
+
+def _line(signal: dict[str, Any], lang: str) -> SignalLine:
+    name = str(signal.get("name", ""))
+    kind, _, rest = name.partition(":")
+    value = signal.get("value", 0.0)
+    label = measure = ""
+    if kind in ("nearest", "nearest5") and rest:
+        label = rest
+    elif kind == "style" and rest:
+        measure = f"{rest}.{'low' if _float(value) < 0 else 'high'}"
+    else:
+        kind = "other"
+    weight = _number(signal.get("weight"), lang)
+    detail = str(signal.get("detail") or "")
+    return SignalLine(kind, name, label, measure, _number(value, lang), weight, detail)
+
+
+def _float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def signal_lines(
+    flags: list[str], signals: dict[str, list[dict[str, Any]]], lang: str
+) -> list[tuple[str, list[SignalLine]]]:
+    """Per flagged label (flag order first), its signals; labels without any are left out."""
+    order = [f for f in flags if f in signals] + [k for k in signals if k not in flags]
+    out = []
+    for label in order:
+        lines = [_line(s, lang) for s in signals[label] if isinstance(s, dict)]
+        if lines:
+            out.append((label, lines))
+    return out
 
 
 def _back(target: str, item_id: int) -> str:
