@@ -23,6 +23,19 @@ from monitor.store.tables import item_scores, items
 from ..collect.sitegen import STORY_CAO_TOC, STORY_NHA_O, Page, rss, sources_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+_MODELS: list[Path] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_models(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # One models directory per test session: the first service builds the seed model there
+    # and the others reuse it; a model left from an earlier checkout can never be picked up.
+    _MODELS[:] = [tmp_path_factory.mktemp("models")]
+
+
+def models_dir() -> str:
+    """The session's models directory for service and worker processes."""
+    return str(_MODELS[0])
 
 
 def free_port() -> int:
@@ -73,7 +86,7 @@ class Service:
             "MONITOR_CLASSIFY_TICK_SECONDS": "1",
             "MONITOR_EXTRACT_WORKERS": "1",
             "MONITOR_RESPECT_ROBOTS": "false",
-            "MONITOR_MODELS_DIR": str(ROOT / "models"),
+            "MONITOR_MODELS_DIR": models_dir(),
             "MONITOR_BACKUP_DIR": str(workdir / "backups"),
             "MONITOR_DIGEST_DIR": str(workdir / "digests"),
             "MONITOR_LEASE_SECONDS": "3",
