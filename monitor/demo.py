@@ -120,6 +120,8 @@ def _classify(out: Console, engine: Any, settings: Settings) -> None:
         phrases = ", ".join(f"“{escape(p)}”" for p in row["phrases"][:4])
         label = escape(f"[{row['flags']}]")
         out.print(f"  • {label} {escape(row['title'])}\n      lý do (evidence): {phrases}")
+        if row["signals"]:
+            out.print(f"      tín hiệu khác (signals): {escape(', '.join(row['signals'][:3]))}")
 
 
 def _respond(out: Console, engine: Any, settings: Settings) -> None:

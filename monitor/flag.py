@@ -278,7 +278,7 @@ def uncertain_items(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
 
 
 def flagged_items(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
-    """Flagged items, highest review score first, with their flags and evidence phrases."""
+    """Flagged items, highest review score first, with flags, evidence phrases and signals."""
     query = (
         select(
             items.c.id,
@@ -286,6 +286,7 @@ def flagged_items(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
             item_scores.c.flags,
             item_scores.c.scores,
             item_scores.c.evidence,
+            item_scores.c.signals,
             item_scores.c.narrative_of,
         )
         .join(item_scores, item_scores.c.item_id == items.c.id)
@@ -299,6 +300,7 @@ def flagged_items(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
         scores = json.loads(row.scores)
         evidence = json.loads(row.evidence)
         phrases = [e["phrase"] for flag in flags for e in evidence.get(flag, [])]
+        signals = json.loads(row.signals or "{}")
         out.append(
             {
                 "id": row.id,
@@ -306,6 +308,7 @@ def flagged_items(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
                 "flags": ", ".join(flags),
                 "score": max(scores.get(f, 0.0) for f in flags),
                 "phrases": phrases,
+                "signals": [s["name"] for flag in flags for s in signals.get(flag, [])],
                 "narrative_of": row.narrative_of,
             }
         )
