@@ -32,7 +32,7 @@ from .auth import (
     submitted_token,
 )
 from .i18n import translate
-from .web import HERE, lang_of, render
+from .web import EVERYONE, HERE, lang_of, needs, render
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -44,8 +44,9 @@ def create_app(settings: Settings, engine: Any = None) -> FastAPI:
     """The dashboard over the store named by ``settings`` (or the given engine)."""
     app = FastAPI(
         title="Lạng Sơn media monitor — review API",
-        docs_url=None,  # Swagger UI and ReDoc load from a CDN; /openapi.json stays
+        docs_url=None,  # Swagger UI and ReDoc load from a CDN
         redoc_url=None,
+        openapi_url=None,  # served below, to logged-in users only
     )
     app.state.engine = engine if engine is not None else open_store(settings.database_url)
     app.state.settings = settings
@@ -55,6 +56,12 @@ def create_app(settings: Settings, engine: Any = None) -> FastAPI:
     for module in (queue, item, audit, sources, overview, admin, respond, reports, api):
         app.include_router(module.router)
     app.include_router(health.router)  # /healthz and /metrics: no login (monitoring)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi(session: Any = needs(*EVERYONE)) -> JSONResponse:
+        """The API description, for any logged-in user (it maps every endpoint)."""
+        return JSONResponse(app.openapi())
+
     return app
 
 

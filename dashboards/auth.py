@@ -99,4 +99,4 @@ async def submitted_token(request: Request) -> str | None:
 
 
 def is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    return request.url.path.startswith("/api/") or request.url.path == "/openapi.json"

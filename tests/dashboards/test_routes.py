@@ -140,7 +140,8 @@ def test_security_headers_and_openapi(app, client_as) -> None:
     assert "default-src 'self'" in response.headers["content-security-policy"]
     assert '<meta name="csrf-token" content="' in response.text
     assert "<script>" not in response.text and "cdn" not in response.text.lower()
-    spec = TestClient(app).get("/openapi.json").json()
+    assert TestClient(app).get("/openapi.json").status_code == 401  # anonymous: no map
+    spec = client_as("writer").get("/openapi.json").json()
     assert "/api/items" in spec["paths"] and "/api/items/{item_id}/verdict" in spec["paths"]
     assert TestClient(app).get("/docs").status_code == 404
 
