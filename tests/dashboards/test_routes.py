@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from dashboards.app import create_app
 from monitor.config import load_settings
+from monitor.store.tables import sources
 from tests.dashboards.conftest import csrf_from, login
 from tests.review.seeding import Spec, seed
 
@@ -165,3 +167,21 @@ def test_every_page_renders_for_its_roles(engine, client_as) -> None:
         in lead.get(f"/items/{item}").text
     )
     assert lead.get("/queue?lang=en").text.count("Review queue") >= 1
+
+
+def test_sources_page_lists_open_alerts_escaped(engine, client_as) -> None:
+    from monitor.store.queries import utcnow
+    from monitor.store.tables import service_alerts
+
+    seed(engine, [Spec("Tin", text="Tin về Lạng Sơn.")])
+    with engine.begin() as conn:
+        source = conn.execute(select(sources.c.id)).scalar_one()
+        for kind, message, closed in (("silent", "no item <script>x</script>", None),
+                                      ("volume_drop", "closed one", utcnow())):
+            conn.execute(service_alerts.insert().values(
+                source_id=source, kind=kind, message=message, opened_at=utcnow(),
+                closed_at=closed))
+    page = client_as("writer").get("/sources").text
+    assert "Cảnh báo đang mở (1)" in page and "Nguồn im lặng" in page
+    assert "&lt;script&gt;x" in page and "<script>x" not in page
+    assert "closed one" not in page
