@@ -24,6 +24,7 @@ from sqlalchemy import Engine
 
 from ..config import Settings
 from ..records import FeedEntry, ParsedFeed
+from ..review.index import reindex_text
 from ..sources import Selectors, Source
 from ..store import queries
 from .cluster import ClusterIndex
@@ -413,6 +414,10 @@ async def _retry_failed_pages(
         values.update(article_etag=etag, article_last_modified=last_modified)
         with collector.engine.begin() as conn:
             queries.update_item(conn, row.id, values)
+            # The summary's scores and search key are stale: index the article text now and
+            # let the next classification pass score it again.
+            reindex_text(conn, row.id, values.get("title", row.title), values.get("text"))
+            queries.forget_scores(conn, row.id)
         report.page_failures = max(report.page_failures - 1, 0)
 
 

@@ -169,6 +169,25 @@ def _insert_rows(conn: Connection, rows: Sequence[Any], now: datetime) -> None:
     conn.execute(review_state.insert(), states)
 
 
+def reindex_text(conn: Connection, item_id: int, title: str | None, text: str | None) -> None:
+    """Refresh the search key of an already indexed item whose text changed (a page fetched
+    on retry replaces the feed summary); an item not yet indexed is left to ``refresh``."""
+    old = conn.execute(
+        select(item_search.c.key).where(item_search.c.item_id == item_id)
+    ).scalar_one_or_none()
+    key = fold_key(f"{title}\n{text}")
+    if old is None or old == key:
+        return
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:  # an external-content FTS5 table: remove the old terms before the key changes
+        conn.exec_driver_sql(
+            "INSERT INTO item_fts(item_fts, rowid, key) VALUES ('delete', ?, ?)", (item_id, old)
+        )
+    conn.execute(update(item_search).where(item_search.c.item_id == item_id).values(key=key))
+    if sqlite:
+        conn.exec_driver_sql("INSERT INTO item_fts(rowid, key) VALUES (?, ?)", (item_id, key))
+
+
 def _apply_new_scores(conn: Connection, now: datetime) -> set[int]:
     raw = get_setting(conn, "review.score_upto")
     upto = datetime.fromisoformat(raw) if raw else _EPOCH

@@ -7,10 +7,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .tables import items, source_events, sources
+from .tables import item_scores, items, source_events, sources
 
 
 def utcnow() -> datetime:
@@ -219,6 +219,11 @@ def items_to_retry(conn: Connection, source_id: str, since: datetime, limit: int
 
 def update_item(conn: Connection, item_id: int, values: dict[str, Any]) -> None:
     conn.execute(update(items).where(items.c.id == item_id).values(**values))
+
+
+def forget_scores(conn: Connection, item_id: int) -> None:
+    """Drop an item's scores so that the next classification pass scores it again."""
+    conn.execute(delete(item_scores).where(item_scores.c.item_id == item_id))
 
 
 def count_items(conn: Connection, source_id: str | None = None) -> int:

@@ -13,9 +13,10 @@ from sqlalchemy import select
 from monitor.collect.pipeline import crawl, next_check_after
 from monitor.config import load_settings
 from monitor.devserver import LocalServer, Response
+from monitor.review.index import refresh, search_ids_clause
 from monitor.sources import parse_sources
 from monitor.store import queries
-from monitor.store.tables import items, source_events
+from monitor.store.tables import item_scores, items, source_events
 
 from .sitegen import STORY_BONG_DA, STORY_CAO_TOC, STORY_NHA_O, Page, publish, sources_yaml
 
@@ -133,11 +134,22 @@ def test_failed_page_keeps_the_summary_then_is_retried(engine, server) -> None:
     (item,) = rows(engine)
     assert item["text_method"] == "feed-summary" and item["fetch_error"].startswith("fetch failed")
     assert status(engine, "mau").last_status == "warning"
+    # Scored and indexed on the summary meanwhile: both must follow the article text.
+    with engine.begin() as conn:
+        refresh(conn)
+        conn.execute(item_scores.insert().values(
+            item_id=item["id"], model_version="v1", label="neutral", scores="{}", flags="[]",
+            flagged=False, evidence="{}", uncertainty=0.0, scored_at=queries.utcnow()))
+        assert not conn.execute(search_ids_clause(conn, "43 km")).all()
     server.route(PAGES[0].path, Response(200, PAGES[0].html()))
     run(engine, [("mau", server.url("/rss.xml"))])
     (item,) = rows(engine)
     assert item["text_method"] != "feed-summary" and "43 km" in item["text"]
     assert item["fetch_error"] is None
+    with engine.begin() as conn:
+        assert conn.execute(select(item_scores)).all() == []  # scored again on the next pass
+        assert [r[0] for r in conn.execute(search_ids_clause(conn, "43 km"))] == [
+            item["id"]]
 
 
 def test_syndicated_copies_share_a_cluster(engine, server) -> None:
