@@ -10,6 +10,7 @@ import ipaddress
 import logging
 import socket
 import time
+import urllib.request
 import zlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -144,6 +145,17 @@ async def check_link(url: str, *, allow_private: bool) -> None:
     for address in await asyncio.to_thread(_addresses, url, host, port):  # DNS blocks
         if _is_blocked_address(address):
             raise BlockedURL(url, f"The link {url} points to the non-public address {address}.")
+
+
+def _check_peer(url: str, response: httpx.Response, through_proxy: bool) -> None:
+    """Refuse a response whose connection reached a non-public address."""
+    stream = response.extensions.get("network_stream")
+    peer = stream.get_extra_info("server_addr") if stream is not None else None
+    if through_proxy or not peer:
+        return  # a proxy resolves the name itself; no socket information (HTTP/2 pools)
+    address = ipaddress.ip_address(str(peer[0]).split("%")[0])
+    if _is_blocked_address(address):
+        raise BlockedURL(url, f"The link {url} reached the non-public address {address}.")
 
 
 def is_private_host(url: str) -> bool:
@@ -285,6 +297,8 @@ class Fetcher:
         self._hosts: dict[str, _HostSlot] = {}  # only hosts with a request in flight or queued
         self._robots: dict[str, _Robots] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
+        # Through a proxy the connection reaches the proxy, which resolves names itself.
+        self._proxied = self.settings.trust_env and bool(urllib.request.getproxies())
 
     async def __aenter__(self) -> Fetcher:
         s = self.settings
@@ -361,7 +375,7 @@ class Fetcher:
             await check_link(current, allow_private=allow_private)
             if robots:
                 await self._check_robots(current, allow_private)
-            reply = await self._exchange(current, headers, limit)
+            reply = await self._exchange(current, headers, limit, allow_private)
             if reply.status in REDIRECT_STATUSES:
                 location = reply.headers.get("location", "").strip()
                 if not location:
@@ -394,8 +408,15 @@ class Fetcher:
             if slot.users == 0:
                 del self._hosts[host]
 
-    async def _exchange(self, url: str, headers: dict[str, str], limit: int) -> _Reply:
-        """One GET with the wall-clock deadline; the body is read only for 2xx answers."""
+    async def _exchange(
+        self, url: str, headers: dict[str, str], limit: int, allow_private: bool = True
+    ) -> _Reply:
+        """One GET with the wall-clock deadline; the body is read only for 2xx answers.
+
+        Unless private links are allowed, the address the connection actually reached is
+        checked before anything is read: the name may have resolved differently for the
+        connection than for the guard (DNS rebinding).
+        """
         if self._client is None:
             raise RuntimeError("Fetcher must be used as 'async with Fetcher() as fetcher'.")
         total = self.settings.total_timeout
@@ -405,6 +426,8 @@ class Fetcher:
                     asyncio.timeout(total),
                     self._client.stream("GET", url, headers=headers) as response,
                 ):
+                    if not allow_private:
+                        _check_peer(url, response, self._proxied)
                     ok = 200 <= response.status_code < 300
                     body = await _read_limited(response, url, limit) if ok else b""
                     return _Reply(response.status_code, response.headers, body)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import ipaddress
 import logging
 import threading
 import time
@@ -306,6 +307,19 @@ def test_loopback_is_blocked_unless_private_links_are_allowed(server: LocalServe
     assert isinstance(error, BlockedURL) and error.kind == "blocked"
     assert "/a" not in server.hits  # refused before any request
     assert fetch(server.url("/a"), allow_private=True).status == 200
+
+
+def test_connection_reaching_a_private_address_is_refused(server, monkeypatch) -> None:
+    # DNS rebinding: the guard's lookup answers a public address, the connection's own lookup
+    # a private one. The first answer is simulated; the connection really reaches 127.0.0.1.
+    from monitor.collect import fetch as fetch_module
+
+    monkeypatch.setattr(fetch_module, "_addresses",
+                        lambda *_a: [ipaddress.ip_address("93.184.216.34")])
+    server.route("/a", Response(200, "internal data"))
+    error = fetch_error(server.url("/a"), allow_private=False)
+    assert isinstance(error, BlockedURL) and "reached the non-public address 127.0.0.1" in str(
+        error)
 
 
 def test_name_resolving_to_loopback_is_blocked(server: LocalServer) -> None:
