@@ -16,7 +16,7 @@ from monitor.text.normalize import fold_key, has_diacritics
 
 SEED_DIR = Path(__file__).resolve().parents[2] / "classifiers" / "seed"
 LABELS = ("distorted", "hostile", "criticism", "neutral")
-SEED_RANGE = (150, 220)
+SEED_RANGE = (150, 270)
 GOLD_PER_LABEL = 40
 SHINGLE = 5
 # Share of one text's word 5-grams found in another text above which the pair counts as a
