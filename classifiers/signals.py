@@ -14,6 +14,10 @@ The linear model scores what an item *says* (its n-grams). Two cheap signals add
 
 Measured in BENCHMARKS.md ("Classifier quality"): appended to the n-gram features these
 signals did nothing; stacked in the calibrator they gave the largest gains of any fast step.
+A model learns the style weights from its own training items: the seed corpus's items are mostly
+short single paragraphs, so the seed model's weights on length and line breaks are crude for
+real articles (clipping bounds them); a model retrained on analysts' verdicts learns them from
+real articles.
 """
 
 from __future__ import annotations
