@@ -28,9 +28,14 @@ _MODELS: list[Path] = []
 
 @pytest.fixture(scope="session", autouse=True)
 def _session_models(tmp_path_factory: pytest.TempPathFactory) -> None:
-    # One models directory per test session: the first service builds the seed model there
-    # and the others reuse it; a model left from an earlier checkout can never be picked up.
+    # One models directory per test session, with the seed model built once up front: these
+    # tests are about crawling and stopping, and a service busy training the seed model in its
+    # classify job cannot stop within the grace time. A model left from an earlier checkout
+    # can never be picked up.
+    from classifiers.seed_model import ensure_seed_model
+
     _MODELS[:] = [tmp_path_factory.mktemp("models")]
+    ensure_seed_model(_MODELS[0])
 
 
 def models_dir() -> str:
