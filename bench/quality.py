@@ -317,7 +317,8 @@ ABLATION: list[tuple[str, Runner, str, str, bool]] = [
     ("+ 9 style measures, standardised and clipped", stacked(False, True), NOT_ADOPTED, "",
      True),
     ("+ both signals", stacked(True, True), ADOPTED, "", True),
-    ("+ both signals, binary tf × IDF", stacked(True, True, tf="binary"), ADOPTED, "", True),
+    ("+ both signals, binary tf × IDF", stacked(True, True, tf="binary"), ADOPTED,
+     "better on ReINTEL, within noise on ViHSD", True),
     (FINAL_PLAIN, final_without_signals, NOT_ADOPTED, "the previous design", True),
     (FINAL, final_design, ADOPTED, "", True),
 ]
