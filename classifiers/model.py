@@ -155,34 +155,45 @@ class Model:
         return explain_linear(self, text, label, top=top)
 
     def signal_evidence(self, text: str, label: str, top: int = 3) -> list[SignalEvidence]:
-        """The signals (nearest examples, style) that pushed ``text`` toward ``label`` most.
+        """The signals (nearest examples, style) that pushed ``text`` toward ``label`` most."""
+        return self.signal_reasons(text, [label], top)[label]
+
+    def signal_reasons(
+        self, text: str, labels: Sequence[str], top: int = 3
+    ) -> dict[str, list[SignalEvidence]]:
+        """For each of ``labels``, the signals that pushed ``text`` toward it most.
 
         Each signal's weight is its column value times the label's calibrator weight against
-        the mean of the other labels, on the same scale as the phrases' weights.
+        the mean of the other labels, on the same scale as the phrases' weights. The text is
+        featurised once for all labels.
         """
+        unknown = [label for label in labels if label not in self.labels]
+        if unknown:
+            raise KeyError(f"unknown labels {unknown}; model labels are {self.labels}")
         if self.signals is None:
-            return []
-        if label not in self.labels:
-            raise KeyError(f"unknown label {label!r}; model labels are {self.labels}")
+            return {label: [] for label in labels}
         prepared, x = self._matrix([text], None)
         values = self.signals.columns(x, prepared)[0]
-        k = self.labels.index(label)
         weights = self.signals.weights
-        push = values * (weights[k] - np.delete(weights, k, axis=0).mean(axis=0))
         names = signal_names(self.labels)
-        out: list[SignalEvidence] = []
-        for j in np.argsort(-push):
-            name = names[j]
-            if push[j] <= 0 or len(out) == top:
-                break
-            if name.startswith("nearest") and not name.endswith(f":{label}"):
-                continue  # "unlike the other labels' examples" is no reason to show
-            detail = ""
-            if name.startswith("nearest"):
-                near = self.signals.neighbours.nearest(x, self.labels.index(name.split(":")[1]))
-                detail = self.signals.neighbours.snippets[near[0]] if near else ""
-            out.append(SignalEvidence(name, float(push[j]), float(values[j]), detail))
-        return out
+        reasons: dict[str, list[SignalEvidence]] = {}
+        for label in labels:
+            k = self.labels.index(label)
+            push = values * (weights[k] - np.delete(weights, k, axis=0).mean(axis=0))
+            out: list[SignalEvidence] = []
+            for j in np.argsort(-push):
+                name = names[j]
+                if push[j] <= 0 or len(out) == top:
+                    break
+                if name.startswith("nearest") and not name.endswith(f":{label}"):
+                    continue  # "unlike the other labels' examples" is no reason to show
+                detail = ""
+                if name.startswith("nearest"):
+                    near = self.signals.neighbours.nearest(x, k)
+                    detail = self.signals.neighbours.snippets[near[0]] if near else ""
+                out.append(SignalEvidence(name, float(push[j]), float(values[j]), detail))
+            reasons[label] = out
+        return reasons
 
 
 def _check_inputs(
@@ -353,11 +364,13 @@ def train(
     featurizer = Featurizer(config).fit_counts(table)
     x = featurizer.transform_counts(table)
     base = fit_linear(x, y, best_c)
-    snippets = [snippet(prepare(t, h, 1)) for t, h in zip(texts, titles_, strict=True)]
-    neighbours = Neighbours(sparse.csr_matrix(x, dtype=np.float32), y, snippets, len(classes))
-    signals = Signals.fit_scaling(neighbours, style_features(prepared))
+    signals = None
     columns = oof[best_c]
     if use_signals:
+        snippets = [snippet(prepare(t, h, 1)) for t, h in zip(texts, titles_, strict=True)]
+        neighbours = Neighbours(sparse.csr_matrix(x, dtype=np.float32), y, snippets,
+                                len(classes))
+        signals = Signals.fit_scaling(neighbours, style_features(prepared))
         columns = np.hstack([columns, signals.columns(x, prepared, leave_one_out=True)])
     calib = _calibrator(columns, y)
     oof_probs = _cross_fitted(columns, y, folds, seed)
@@ -376,7 +389,9 @@ def train(
         for label in chosen
     }
 
-    coef, intercept, signals.weights = _compose(base, calib, len(classes))
+    coef, intercept, signal_weights = _compose(base, calib, len(classes))
+    if signals is not None:
+        signals.weights = signal_weights
     log.info("classifier_trained", extra={"labels": classes, "n": len(labels), "C": best_c,
                                           "features": featurizer.n_features})
     return Model(
@@ -388,7 +403,7 @@ def train(
         thresholds=thresholds,
         review_labels=chosen,
         metrics={"out_of_fold": metrics},
-        signals=signals if use_signals else None,
+        signals=signals,
         params={"C": best_c, "stack_C": STACK_C,
                 "signals": signal_names(classes) if use_signals else [], "prior_power": power,
                 "c_grid": list(c_grid), "folds": folds,

@@ -157,9 +157,9 @@ def score_rows(
                     "value": round(s.value, 4),
                     "detail": s.detail,
                 }
-                for s in clf.signal_evidence(text, flag, top=SIGNALS_TOP)
+                for s in reasons
             ]
-            for flag in flags
+            for flag, reasons in clf.signal_reasons(text, flags, top=SIGNALS_TOP).items()
         }
         records.append(
             {

@@ -80,6 +80,9 @@ def test_trained_model_stacks_signals_and_explains_them(four_class):
     assert near[0].detail in examples
     with pytest.raises(KeyError):
         model.signal_evidence(copy, "nonsense")
+    both = model.signal_reasons(copy, ["distorted", "hostile"], top=5)
+    assert both == {label: model.signal_evidence(copy, label, top=5)
+                    for label in ("distorted", "hostile")}
 
 
 def test_signals_can_be_left_out_for_measurement():
