@@ -11,7 +11,8 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from .config import ConfigError, Settings, load_settings
@@ -40,6 +41,18 @@ def open_engine(settings: Settings) -> Any:
     from .store.db import open_store
 
     return open_store(settings.database_url)
+
+
+@contextmanager
+def store(settings: Settings, *errors: type[Exception]) -> Iterator[Any]:
+    """The store for one command, disposed afterwards; ``errors`` become a UserError."""
+    engine = open_engine(settings)
+    try:
+        yield engine
+    except errors as exc:
+        raise UserError(str(exc)) from None
+    finally:
+        engine.dispose()
 
 
 def sync(settings: Settings, engine: Any) -> list[Any]:

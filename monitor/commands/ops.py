@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..cli import UserError, command, open_engine
+from ..cli import UserError, command, store
 from ..config import Settings
 
 
@@ -91,11 +91,8 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
     days = args.days or settings.retention_days
     if days <= 0:
         raise UserError("--days must be a positive number of days")
-    engine = open_engine(settings)
-    try:
+    with store(settings) as engine:
         print(f"{purge_texts(engine, days)} full texts purged (older than {days} days)")
-    finally:
-        engine.dispose()
     return 0
 
 
@@ -111,13 +108,10 @@ def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
     """
     from ..service.alerts import open_alerts, refresh_alerts
 
-    engine = open_engine(settings)
-    try:
+    with store(settings) as engine:
         if args.refresh:
             refresh_alerts(engine, settings)
         rows = open_alerts(engine)
-    finally:
-        engine.dispose()
     for row in rows:
         print(f"{row['opened_at']:%Y-%m-%d %H:%M}  {row['kind']:<13} {row['message']}")
     if not rows:

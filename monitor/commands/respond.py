@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..cli import UserError, command, open_engine
+from ..cli import UserError, command, store
 from ..config import Settings
 
 
@@ -26,8 +26,7 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
     from ..respond import RespondError
     from ..respond.facts import import_facts, list_facts, load_yaml
 
-    engine = open_engine(settings)
-    try:
+    with store(settings, RespondError) as engine:
         if args.action == "import":
             with engine.begin() as conn:
                 s = import_facts(conn, "cli", load_yaml(args.file))
@@ -38,10 +37,6 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
                     until = f"{f.valid_until:%d/%m/%Y}" if f.valid_until else "nay"
                     state = "" if f.active else " (withdrawn)"
                     print(f"{f.id}\t{f.citation()}\t{f.valid_from:%d/%m/%Y}-{until}{state}")
-    except RespondError as exc:
-        raise UserError(str(exc)) from None
-    finally:
-        engine.dispose()
     return 0
 
 
@@ -63,18 +58,12 @@ def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
     from ..respond import NotFound, RespondError
     from ..respond.rebuttal import create_draft, latest_draft, render_docx
 
-    engine = open_engine(settings)
-    try:
-        with engine.begin() as conn:
-            try:
-                draft = create_draft(conn, args.item_id, "cli", settings) if args.new else (
-                    latest_draft(conn, args.item_id))  # fmt: skip
-            except NotFound:
-                draft = create_draft(conn, args.item_id, "cli", settings)
-    except RespondError as exc:
-        raise UserError(str(exc)) from None
-    finally:
-        engine.dispose()
+    with store(settings, RespondError) as engine, engine.begin() as conn:
+        try:
+            draft = create_draft(conn, args.item_id, "cli", settings) if args.new else (
+                latest_draft(conn, args.item_id))  # fmt: skip
+        except NotFound:
+            draft = create_draft(conn, args.item_id, "cli", settings)
     for n, claim in enumerate(draft.claims, 1):
         scores = ", ".join(f"{f['id']} ({f['score']})" for f in claim["facts"]) or "NO FACT"
         print(f"claim {n}: {scores}")
@@ -117,32 +106,26 @@ def cmd_cases(args: argparse.Namespace, settings: Settings) -> int:
     """
     from ..respond import RespondError, cases
 
-    engine = open_engine(settings)
-    try:
-        with engine.begin() as conn:
-            if args.action == "list":
-                for c in cases.list_cases(conn):
-                    where = c.channel or c.office
-                    print(f"{c.id}\titem {c.item_id}\t{c.kind}\t{where}\t{c.status}")
-                return 0
-            if args.action == "open":
-                kind = "criticism" if args.office else "rebuttal"
-                c = cases.open_case(conn, "cli", args.item_id, kind, channel=args.channel,
-                                    office=args.office)  # fmt: skip
-            elif args.action == "approve":
-                c = cases.approve(conn, "cli", args.case_id, args.spokesperson)
-            elif args.action == "sent":
-                c = cases.mark_sent(conn, "cli", args.case_id)
-            elif args.action == "answer":
-                c = cases.record_answer(conn, "cli", args.case_id, args.text)
-            elif args.action == "correction":
-                c = cases.record_correction(conn, "cli", args.case_id, args.url)
-            else:
-                c = cases.close(conn, "cli", args.case_id, args.note)
-    except RespondError as exc:
-        raise UserError(str(exc)) from None
-    finally:
-        engine.dispose()
+    with store(settings, RespondError) as engine, engine.begin() as conn:
+        if args.action == "list":
+            for c in cases.list_cases(conn):
+                where = c.channel or c.office
+                print(f"{c.id}\titem {c.item_id}\t{c.kind}\t{where}\t{c.status}")
+            return 0
+        if args.action == "open":
+            kind = "criticism" if args.office else "rebuttal"
+            c = cases.open_case(conn, "cli", args.item_id, kind, channel=args.channel,
+                                office=args.office)  # fmt: skip
+        elif args.action == "approve":
+            c = cases.approve(conn, "cli", args.case_id, args.spokesperson)
+        elif args.action == "sent":
+            c = cases.mark_sent(conn, "cli", args.case_id)
+        elif args.action == "answer":
+            c = cases.record_answer(conn, "cli", args.case_id, args.text)
+        elif args.action == "correction":
+            c = cases.record_correction(conn, "cli", args.case_id, args.url)
+        else:
+            c = cases.close(conn, "cli", args.case_id, args.note)
     print(f"case {c.id}: {c.status}")
     return 0
 
@@ -163,8 +146,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 
     if not args.out and not args.send:
         raise UserError("give --out FILE, --send, or both")
-    engine = open_engine(settings)
-    try:
+    with store(settings, DigestError, ValueError) as engine:
         with engine.connect() as conn:
             digest = compute(conn, args.week, settings.silent_after_intervals)
         out = Path(args.out) if args.out else None
@@ -174,10 +156,6 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
         if args.send:
             sent_to = send(digest, settings, out)
             print(f"digest sent to {len(sent_to)} recipient(s)")
-    except (DigestError, ValueError) as exc:
-        raise UserError(str(exc)) from None
-    finally:
-        engine.dispose()
     return 0
 
 
@@ -198,12 +176,8 @@ def cmd_report(args: argparse.Namespace, settings: Settings) -> int:
 
     if not args.out.endswith(".docx"):
         raise UserError("--out must end in .docx")
-    engine = open_engine(settings)
-    try:
-        with engine.connect() as conn:
-            report = compute(conn, args.year)
-    finally:
-        engine.dispose()
+    with store(settings) as engine, engine.connect() as conn:
+        report = compute(conn, args.year)
     Path(args.out).write_bytes(render_docx(report, settings))
     print(f"report {args.year} written to {args.out}")
     if args.csv:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..cli import UserError, command, open_engine
+from ..cli import UserError, command, open_engine, store
 from ..config import Settings
 from ..timefmt import parse_range
 
@@ -57,8 +57,7 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
     from ..review import ReviewError
     from ..review.users import add_user, list_users
 
-    engine = open_engine(settings)
-    try:
+    with store(settings, ReviewError) as engine:
         if args.action == "list":
             with engine.connect() as conn:
                 for user in list_users(conn):
@@ -68,10 +67,6 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
         password = sys.stdin.readline().rstrip("\r\n")
         with engine.begin() as conn:
             user = add_user(conn, args.name, args.role, password, actor="cli")
-    except ReviewError as exc:
-        raise UserError(str(exc)) from None
-    finally:
-        engine.dispose()
     print(f"user {user.name} added with role {user.role}")
     return 0
 
@@ -97,10 +92,6 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
         since, until = parse_range(args.since, args.until)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    engine = open_engine(settings)
-    try:
-        with engine.connect() as conn:
-            audit.export(conn, sys.stdout, args.format, since, until)
-    finally:
-        engine.dispose()
+    with store(settings) as engine, engine.connect() as conn:
+        audit.export(conn, sys.stdout, args.format, since, until)
     return 0
