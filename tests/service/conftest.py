@@ -23,24 +23,21 @@ from monitor.store.tables import item_scores, items
 from ..collect.sitegen import STORY_CAO_TOC, STORY_NHA_O, Page, rss, sources_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-_MODELS: list[Path] = []
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _session_models(tmp_path_factory: pytest.TempPathFactory) -> None:
-    # One models directory per test session, with the seed model built once up front: these
-    # tests are about crawling and stopping, and a service busy training the seed model in its
-    # classify job cannot stop within the grace time. A model left from an earlier checkout
-    # can never be picked up.
+@pytest.fixture(scope="session")
+def seed_models(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A models directory with the seed model built, shared by the session's services.
+
+    Built up front: these tests are about crawling and stopping, and a service busy training
+    the seed model in its classify job cannot stop within the grace time. A model left in the
+    checkout by an earlier version can never be picked up.
+    """
     from classifiers.seed_model import ensure_seed_model
 
-    _MODELS[:] = [tmp_path_factory.mktemp("models")]
-    ensure_seed_model(_MODELS[0])
-
-
-def models_dir() -> str:
-    """The session's models directory for service and worker processes."""
-    return str(_MODELS[0])
+    root = tmp_path_factory.mktemp("models")
+    ensure_seed_model(root)
+    return str(root)
 
 
 def free_port() -> int:
@@ -79,7 +76,7 @@ def publish_site(server: LocalServer, sources: int, pages: int, delay: float) ->
 class Service:
     """`monitor run --scheduler-only` as a real process."""
 
-    def __init__(self, db_url: str, workdir: Path, **env: str) -> None:
+    def __init__(self, db_url: str, workdir: Path, models: str, **env: str) -> None:
         self.port = free_port()
         self.workdir = workdir
         self.env = {
@@ -91,7 +88,7 @@ class Service:
             "MONITOR_CLASSIFY_TICK_SECONDS": "1",
             "MONITOR_EXTRACT_WORKERS": "1",
             "MONITOR_RESPECT_ROBOTS": "false",
-            "MONITOR_MODELS_DIR": models_dir(),
+            "MONITOR_MODELS_DIR": models,
             "MONITOR_BACKUP_DIR": str(workdir / "backups"),
             "MONITOR_DIGEST_DIR": str(workdir / "digests"),
             "MONITOR_LEASE_SECONDS": "3",
@@ -138,7 +135,7 @@ def site() -> Iterator[LocalServer]:
 
 
 @pytest.fixture
-def service_factory(tmp_path: Path) -> Iterator[Callable[..., Service]]:
+def service_factory(tmp_path: Path, seed_models: str) -> Iterator[Callable[..., Service]]:
     made: list[Service] = []
 
     def make(db_url: str, urls: list[str] | None = None, **env: str) -> Service:
@@ -146,7 +143,7 @@ def service_factory(tmp_path: Path) -> Iterator[Callable[..., Service]]:
         text = sources_yaml(entries, interval_minutes=60) if entries else "sources: []\n"
         (tmp_path / "sources.yaml").write_text(text, encoding="utf-8")
         open_store(db_url).dispose()  # migrated before the test reads it
-        service = Service(db_url, tmp_path, **env)
+        service = Service(db_url, tmp_path, seed_models, **env)
         made.append(service)
         return service
 

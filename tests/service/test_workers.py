@@ -17,7 +17,7 @@ from sqlalchemy import select
 from monitor.store.db import create_store_engine, open_store
 from monitor.store.tables import service_leases, service_runs, sources
 
-from .conftest import ROOT, counts, models_dir, publish_site, wait_for
+from .conftest import ROOT, counts, publish_site, wait_for
 
 pytestmark = pytest.mark.slow
 AMQP = "amqp://guest:guest@127.0.0.1:5672/%2f"
@@ -46,7 +46,9 @@ def _leases(url: str) -> list[tuple[str, str]]:
     return [(r.name, r.holder) for r in rows if r.name.startswith("source:")]
 
 
-def test_a_worker_killed_mid_job_has_its_job_done_by_another(pg_url, site, tmp_path) -> None:
+def test_a_worker_killed_mid_job_has_its_job_done_by_another(
+    pg_url, site, tmp_path, seed_models
+) -> None:
     os.environ.setdefault("MONITOR_QUEUE_URL", AMQP)
     from monitor.config import load_settings
     from monitor.service import jobs, workers
@@ -62,7 +64,7 @@ def test_a_worker_killed_mid_job_has_its_job_done_by_another(pg_url, site, tmp_p
     sync_sources(engine, load_sources(str(tmp_path / "sources.yaml")))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "MONITOR_DATABASE_URL": pg_url,
            "MONITOR_QUEUE_URL": AMQP, "MONITOR_LEASE_SECONDS": "3",
-           "MONITOR_RESPECT_ROBOTS": "false", "MONITOR_MODELS_DIR": models_dir()}
+           "MONITOR_RESPECT_ROBOTS": "false", "MONITOR_MODELS_DIR": seed_models}
     cmd = [sys.executable, "-m", "dramatiq", "monitor.service.workers", "--queues", "monitor",
            "--processes", "1", "--threads", "2"]  # fmt: skip
     procs = [subprocess.Popen(cmd, env=env, cwd=tmp_path, start_new_session=True,
