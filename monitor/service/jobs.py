@@ -177,10 +177,8 @@ def weekly_digest() -> str | None:
 
 
 def write_digest(ctx: ServiceContext) -> str:
-    try:
-        from ..reports import digest
-    except ImportError:
-        return "digest not available"
+    from ..reports import digest
+
     week = previous_iso_week()
     with ctx.engine.connect() as conn:
         figures = digest.compute(conn, week, ctx.settings.silent_after_intervals)
