@@ -50,32 +50,25 @@ class SignalLine:
     detail: str  # nearest*: the start of the nearest example's text (crawled, untrusted)
 
 
-def _number(value: Any, lang: str) -> str:
-    text = f"{_float(value):.2f}"
+def _number(value: float, lang: str) -> str:
+    text = f"{value:.2f}"
     return text.replace(".", ",") if lang == "vi" else text  # Vietnamese: decimal comma
 
 
 def _line(signal: dict[str, Any], lang: str) -> SignalLine:
     name = str(signal.get("name", ""))
     kind, _, rest = name.partition(":")
-    value = signal.get("value", 0.0)
+    value = float(signal.get("value", 0.0))
     label = measure = ""
     if kind in ("nearest", "nearest5") and rest:
         label = rest
     elif kind == "style" and rest:
-        measure = f"{rest}.{'low' if _float(value) < 0 else 'high'}"
+        measure = f"{rest}.{'low' if value < 0 else 'high'}"
     else:
         kind = "other"
-    weight = _number(signal.get("weight"), lang)
+    weight = _number(float(signal.get("weight", 0.0)), lang)
     detail = str(signal.get("detail") or "")
     return SignalLine(kind, name, label, measure, _number(value, lang), weight, detail)
-
-
-def _float(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return 0.0
 
 
 def signal_lines(
