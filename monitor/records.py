@@ -63,19 +63,49 @@ class Extracted:
     method: str  # which extractor produced the text
 
 
+ZONES = ("title", "lead", "body")  # where a term sits: the title, the first paragraph, the rest
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
-    """A gazetteer or lexicon term found in an item."""
+    """A gazetteer or lexicon term found in an item.
+
+    ``kind``: "place" (gazetteer), "sector" (lexicon, counted) or "figurative" (an exclusion
+    phrase such as "xây dựng Đảng": shown as the reason a sector word was not counted).
+    ``count`` counts a title occurrence twice; ``zones`` holds plain occurrences per zone;
+    ``spans`` are (field, start, end) offsets into the normalised "title" or "text".
+    """
 
     term: str  # the canonical entry name
-    kind: str  # "place" or "sector"
+    kind: str
     count: int
+    topic: str = ""  # sector terms: the lexicon topic (works, planning, ...)
+    zones: tuple[tuple[str, int], ...] = ()
+    spans: tuple[tuple[str, int, int], ...] = ()
+
+    @property
+    def occurrences(self) -> int:
+        return sum(n for _zone, n in self.zones) or self.count
 
 
 @dataclass(frozen=True, slots=True)
 class Relevance:
+    """Two questions kept apart: does the item mention Lạng Sơn (``place``), is it about the
+    construction sector (``sector``, from ``sector_score`` >= 0.5)? ``relevant`` is their OR."""
+
     relevant: bool
     matches: tuple[Match, ...] = field(default_factory=tuple)
+    place: bool = False
+    sector: bool = False
+    sector_score: float = 0.0
+    reason: str = ""
+
+    @property
+    def part(self) -> str:
+        """Which part fired: "both", "lang_son", "construction" or "none"."""
+        return {(True, True): "both", (True, False): "lang_son", (False, True): "construction"}.get(
+            (self.place, self.sector), "none"
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,410 +1,300 @@
-"""Relevance: does an item mention Lạng Sơn (gazetteer) or the construction sector (lexicon)?
+"""Relevance: two questions kept apart, and ``relevant`` is their OR.
 
-Both YAML files are loaded strictly and compiled once into two regular expressions over a
-folded copy of the normalised text (lower case, no diacritics, one character for one, so a
-span found in the folded copy is the same span in the normalised text). A span found on the
-folded key then has to agree with the written term word by word: each word is either typed
-without diacritics or carries the term's own diacritics ("Lang Son" and "Lạng Sơn" count,
-"Láng Sơn" does not).
+- Does the item mention Lạng Sơn? Any gazetteer place found in the title or the extracted
+  text (ambiguous names only with their context): a yes/no, as exact as the gazetteer.
+- Is it about the construction sector? A score in [0, 1) from the lexicon evidence: which
+  terms, of which tier and topic, where they sit (title, first paragraph, body), how often,
+  in how long a text; figurative phrases ("xây dựng Đảng") hide the words inside them. The
+  weights live in lexicon.yaml (``scoring``), see :class:`~.rulefiles.Scoring`.
+
+Every answer carries the terms found, their positions and a one-line reason in Vietnamese.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-from collections import Counter
-from collections.abc import Iterator
+import math
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import chain
 from pathlib import Path
-from typing import Any
 
-import yaml
+from monitor.records import ZONES, Match, Relevance
+from monitor.text.normalize import normalize_line, normalize_text
 
-from monitor.records import Match, Relevance
-from monitor.text.normalize import fold_key, has_diacritics, normalize_line, normalize_text
+from .matcher import WORD, Matcher, Term, capitalised, fold
+from .rulefiles import (
+    DATA_DIR,
+    TOPICS,
+    Place,
+    RuleFiles,
+    RulesError,
+    Scoring,
+    SectorTerm,
+    read_rule_files,
+)
 
-__all__ = ["Place", "RelevanceRules", "RulesError", "load_rules", "default_rules", "DATA_DIR"]
+__all__ = [
+    "Place",
+    "RelevanceRules",
+    "RulesError",
+    "Scoring",
+    "load_rules",
+    "default_rules",
+    "DATA_DIR",
+    "TOPICS",
+]
 
 log = logging.getLogger(__name__)
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-
-_DASHES = "-–—"
-_SEPARATOR = re.compile(rf"(\s*[{_DASHES}]\s*|\s+)")
-_WORD = re.compile(r"\w+")
-# Words end where letters end: "Lạng Sơn57." (a list glued by a bad extraction) still matches.
-_LETTER = r"[^\W\d_]"
-_TITLE_WEIGHT = 2  # a term in the title counts double
+_TITLE_COUNT = 2  # a title occurrence counts double in Match.count (as it always has)
+_LEAD_CHARS = 400  # the lead is the first paragraph, cut here when paragraphs are missing
+_SPANS_KEPT = 12  # positions stored per term
+_ZONE_VI = {"title": "tiêu đề", "lead": "sapo"}
+_KINDS = {"exclude": "figurative", "against": "against"}  # lexicon tier -> Match.kind
+SECTOR_CUTOFF = 0.5  # sector score at or above which an item is construction news
 
 
-class RulesError(ValueError):
-    """A gazetteer or lexicon file is missing, malformed or inconsistent."""
+@dataclass
+class _Found:
+    """Occurrences of one term while an item is read."""
 
+    zones: dict[str, int] = field(default_factory=dict)
+    spans: list[tuple[str, int, int]] = field(default_factory=list)
 
-def _fold_table() -> dict[int, str]:
-    # One character in, one character out, so spans line up; everything else is left as is.
-    table: dict[int, str] = {}
-    for code in chain(range(0x41, 0x5B), range(0xC0, 0x250), range(0x1E00, 0x1F00)):
-        key = fold_key(chr(code))
-        if len(key) == 1 and key != chr(code):
-            table[code] = key
-    return table
+    def add(self, zone: str, where: str, start: int, end: int) -> None:
+        self.zones[zone] = self.zones.get(zone, 0) + 1
+        if len(self.spans) < _SPANS_KEPT:
+            self.spans.append((where, start, end))
 
+    def merge(self, other: _Found) -> None:
+        for zone, n in other.zones.items():
+            self.zones[zone] = self.zones.get(zone, 0) + n
+        self.spans = sorted(self.spans + other.spans)[:_SPANS_KEPT]
 
-_FOLD = _fold_table()
-
-
-def _fold(text: str) -> str:
-    return text.translate(_FOLD)
-
-
-def _canon(folded: str) -> str:
-    """One spelling of separators: any run of spaces is one space, any dash is " - "."""
-    return "".join(
-        (" - " if part.strip() else " ") if i % 2 else part
-        for i, part in enumerate(_SEPARATOR.split(folded))
-    )
-
-
-def _words(text: str) -> list[str]:
-    return [w for i, w in enumerate(_SEPARATOR.split(text)) if i % 2 == 0 and w]
-
-
-def _splits_number(folded: str, start: int, end: int) -> bool:
-    """True when a term starting or ending with a digit is cut out of a longer number."""
-    before, after = folded[start - 1 : start] if start else "", folded[end : end + 1]
-    return (before + folded[start]).isdigit() or (folded[end - 1] + after).isdigit()
-
-
-def _same_accents(written: str, term: str) -> bool:
-    """True when each written word is accent-free or carries the term word's own diacritics."""
-    pairs = zip(_words(written), _words(term), strict=False)
-    return all(not has_diacritics(w) or w.casefold() == t.casefold() for w, t in pairs)
-
-
-def _capitalised(written: str) -> bool:
-    """True when every word starts with a capital letter ("Mẫu Sơn", not "mẫu sơn")."""
-    return all(w[0].isupper() for w in _words(written))
-
-
-def _trie_regex(terms: list[str]) -> str:
-    """One regular expression for many folded terms, shared prefixes factored out (fast)."""
-    trie: dict[str, Any] = {}
-    for term in terms:
-        node = trie
-        for unit in _units(term):
-            node = node.setdefault(unit, {})
-        node[""] = {}
-    return _node_regex(trie)
-
-
-def _units(term: str) -> Iterator[str]:
-    for i, part in enumerate(_SEPARATOR.split(term)):
-        if i % 2:
-            yield "\x00dash" if part.strip() else "\x00space"
-        else:
-            yield from part
-
-
-def _node_regex(node: dict[str, Any]) -> str:
-    optional = "" in node
-    branches = []
-    for unit, child in sorted((u, c) for u, c in node.items() if u):
-        if unit == "\x00space":
-            head = r"\s+"
-        elif unit == "\x00dash":
-            head = rf"\s*[{_DASHES}]\s*"
-        else:
-            head = re.escape(unit)
-        branches.append(head + _node_regex(child))
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    if optional:  # greedy: the longer term is tried first, the shorter one is the fallback
-        return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else f"{body}?"
-    return body
-
-
-@dataclass(frozen=True, slots=True)
-class _Term:
-    written: str  # normalised spelling from the YAML file
-    payload: tuple[str, str]  # (kind, canonical name); kind: place, strong, weak, exclude
-
-
-class _Matcher:
-    """Leftmost-longest whole-word search of many terms over folded text."""
-
-    def __init__(self, terms: list[_Term]) -> None:
-        self._by_key: dict[str, list[_Term]] = {}
-        for term in terms:
-            self._by_key.setdefault(_canon(_fold(term.written)), []).append(term)
-        alternatives = sorted(self._by_key)
-        body = _trie_regex(alternatives) if alternatives else r"(?!x)x"
-        self._pattern = re.compile(rf"(?<!{_LETTER}){body}(?!{_LETTER})")
-
-    def find(
-        self, text: str, folded: str, pos: int = 0, endpos: int | None = None
-    ) -> Iterator[tuple[_Term, int, int]]:
-        """Yield (term, start, end) of every accepted match; ``folded`` is ``text`` folded."""
-        endpos = len(folded) if endpos is None else endpos
-        while (found := self._pattern.search(folded, pos, endpos)) is not None:
-            start, end = found.span()
-            term = self._accept(text, folded, start, end)
-            while term is None and end > start:
-                # The longest spelling was refused on its diacritics: try shorter ones here.
-                shorter = self._pattern.match(folded, start, end - 1)
-                if shorter is None:
-                    break
-                end = shorter.end()
-                if re.match(_LETTER, folded[end : end + 1]):
-                    continue  # cut inside a word by the end limit, not a real boundary
-                term = self._accept(text, folded, start, end)
-            if term is None:
-                pos = start + 1
-                continue
-            yield term, start, end
-            pos = end
-
-    def _accept(self, text: str, folded: str, start: int, end: int) -> _Term | None:
-        if _splits_number(folded, start, end):
-            return None
-        candidates = self._by_key.get(_canon(folded[start:end]), [])
-        written = text[start:end]
-        return next((t for t in candidates if _same_accents(written, t.written)), None)
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    """One gazetteer entry: a canonical name, its spellings and, if ambiguous, its contexts."""
-
-    name: str
-    aliases: tuple[str, ...] = ()
-    contexts: tuple[str, ...] = ()
-    anchored: bool = False
-    proper_noun: bool = False
+    def match(self, term: str, kind: str, topic: str = "") -> Match:
+        count = sum(n * (_TITLE_COUNT if z == "title" else 1) for z, n in self.zones.items())
+        zones = tuple((z, self.zones[z]) for z in ZONES if z in self.zones)
+        return Match(term, kind, count, topic, zones, tuple(self.spans))
 
 
 @dataclass(frozen=True)
 class RelevanceRules:
-    """Compiled gazetteer and lexicon; ``assess`` decides whether an item is relevant."""
+    """Compiled gazetteer and lexicon; ``assess`` answers both questions for one item."""
 
     places: tuple[Place, ...]
-    strong: tuple[str, ...]
-    weak: tuple[str, ...]
+    sector_terms: tuple[SectorTerm, ...]
     exclusions: tuple[str, ...] = ()
     context_window: int = 2
-    _places: _Matcher = field(init=False, repr=False, compare=False)
-    _sector: _Matcher = field(init=False, repr=False, compare=False)
-    _contexts: dict[str, _Matcher] = field(init=False, repr=False, compare=False)
+    scoring: Scoring = field(default_factory=Scoring)
+    version: str = ""
+    _places: Matcher = field(init=False, repr=False, compare=False)
+    _sector: Matcher = field(init=False, repr=False, compare=False)
+    _contexts: dict[str, Matcher] = field(init=False, repr=False, compare=False)
     _by_name: dict[str, Place] = field(init=False, repr=False, compare=False)
+    _by_term: dict[str, SectorTerm] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         place_terms = [
-            _Term(spelling, ("place", p.name))
+            Term(spelling, ("place", p.name))
             for p in self.places
             for spelling in (p.name, *p.aliases)
         ]
-        sector_terms = [
-            _Term(t, (kind, t))
-            for kind, terms in (
-                ("strong", self.strong),
-                ("weak", self.weak),
-                ("exclude", self.exclusions),
-            )
-            for t in terms
-        ]
+        sector_terms = [Term(t.term, (t.tier, t.term)) for t in self.sector_terms]
+        sector_terms += [Term(t, ("exclude", t)) for t in self.exclusions]
         contexts = {
-            p.name: _Matcher([_Term(c, ("context", c)) for c in p.contexts])
+            p.name: Matcher([Term(c, ("context", c)) for c in p.contexts])
             for p in self.places
             if p.contexts
         }
-        object.__setattr__(self, "_places", _Matcher(place_terms))
-        object.__setattr__(self, "_sector", _Matcher(sector_terms))
+        object.__setattr__(self, "_places", Matcher(place_terms))
+        object.__setattr__(self, "_sector", Matcher(sector_terms))
         object.__setattr__(self, "_contexts", contexts)
         object.__setattr__(self, "_by_name", {p.name: p for p in self.places})
+        object.__setattr__(self, "_by_term", {t.term: t for t in self.sector_terms})
+
+    @classmethod
+    def from_files(cls, files: RuleFiles) -> RelevanceRules:
+        return cls(
+            files.places,
+            files.sector,
+            files.exclusions,
+            files.context_window,
+            files.scoring,
+            files.version,
+        )
+
+    @property
+    def against(self) -> tuple[str, ...]:
+        return tuple(t.term for t in self.sector_terms if t.tier == "against")
+
+    @property
+    def strong(self) -> tuple[str, ...]:
+        return tuple(t.term for t in self.sector_terms if t.tier == "strong")
+
+    @property
+    def weak(self) -> tuple[str, ...]:
+        return tuple(t.term for t in self.sector_terms if t.tier == "weak")
 
     def assess(self, title: str, text: str, *, normalized: bool = False) -> Relevance:
-        """Match the title (counted double) and the extracted body; never page boilerplate.
+        """Read the title and the extracted body (never page boilerplate) and answer.
 
         ``normalized=True`` skips normalisation when the caller already holds normalised text.
         """
         if not normalized:
             title, text = normalize_line(title), normalize_text(text)
-        places: Counter[str] = Counter()
-        waiting: Counter[str] = Counter()  # ambiguous names without context, anchored ones
-        sector: Counter[tuple[str, str]] = Counter()
+        places: dict[str, _Found] = defaultdict(_Found)
+        waiting: dict[str, _Found] = defaultdict(_Found)  # anchored names without context
+        sector: dict[tuple[str, str], _Found] = defaultdict(_Found)
         anchor = False
-        for norm, weight in ((title, _TITLE_WEIGHT), (text, 1)):
-            folded = _fold(norm)
+        lead_end = _lead_end(text)
+        for where, norm in (("title", title), ("text", text)):
+            folded = fold(norm)
             for term, start, end in self._places.find(norm, folded):
+                zone = _zone(where, start, lead_end)
                 place = self._by_name[term.payload[1]]
-                if place.proper_noun and not _capitalised(norm[start:end]):
+                if place.proper_noun and not capitalised(norm[start:end]):
                     continue
                 if not place.contexts:
                     anchor = True
-                    places[place.name] += weight
+                    places[place.name].add(zone, where, start, end)
                 elif self._in_context(place, norm, folded, start):
-                    places[place.name] += weight
+                    places[place.name].add(zone, where, start, end)
                 elif place.anchored:
-                    waiting[place.name] += weight
-            for term, _start, _end in self._sector.find(norm, folded):
-                if term.payload[0] != "exclude":
-                    sector[term.payload] += weight
+                    waiting[place.name].add(zone, where, start, end)
+            for term, start, end in self._sector.find(norm, folded):
+                sector[term.payload].add(_zone(where, start, lead_end), where, start, end)
         if anchor:
-            places.update(waiting)
-        return self._verdict(places, sector)
+            for name, found in waiting.items():
+                places[name].merge(found)
+        return self._verdict(places, sector, _word_count(title, text))
 
     def _in_context(self, place: Place, norm: str, folded: str, start: int) -> bool:
         """True when a context phrase ends at most ``context_window`` words before ``start``."""
         head = max(0, start - 120)  # context phrases are short; no need to look further back
         return any(
-            len(_WORD.findall(folded, ctx_end, start)) <= self.context_window
+            len(WORD.findall(folded, ctx_end, start)) <= self.context_window
             for _term, _ctx_start, ctx_end in self._contexts[place.name].find(
                 norm, folded, head, start
             )
         )
 
-    def _verdict(self, places: Counter[str], sector: Counter[tuple[str, str]]) -> Relevance:
-        strong = any(kind == "strong" for kind, _term in sector)
-        weak = sum(1 for kind, _term in sector if kind == "weak")
-        matches = [Match(name, "place", n) for name, n in places.items()]
-        matches += [Match(term, "sector", n) for (_kind, term), n in sector.items()]
-        matches.sort(key=lambda m: (m.kind != "place", -m.count, m.term))
-        return Relevance(bool(places) or strong or weak >= 2, tuple(matches))
+    def term_value(self, match: Match, scoring: Scoring | None = None) -> float:
+        """What one sector term adds to the evidence (before the length correction)."""
+        s = scoring or self.scoring
+        tier = self._by_term[match.term].tier if match.term in self._by_term else "weak"
+        best = max((s.zone(z) for z, _n in match.zones), default=s.body)
+        return s.zone(tier) * (best + s.repeat * math.log(max(1, match.occurrences)))
 
+    def sector_score(
+        self, matches: Sequence[Match], words: int, scoring: Scoring | None = None
+    ) -> float:
+        """The sector score in [0, 1) of the matches of an item of ``words`` words
+        (``scoring``: other weights than the lexicon's, to measure them)."""
+        s = scoring or self.scoring
+        counted = [m for m in matches if m.kind == "sector"]
+        evidence = sum(self.term_value(m, s) for m in counted)
+        if counted:
+            against = sum(self.term_value(m, s) for m in matches if m.kind == "against")
+            evidence = max(0.0, evidence - against)
+        topics = {m.topic for m in counted if m.topic}
+        evidence += s.topic_bonus * max(0, len(topics) - 1)
+        evidence /= math.sqrt(max(1.0, words / s.length_words))
+        return evidence / (evidence + s.threshold)
 
-# --- Loading -------------------------------------------------------------------------------
+    def _verdict(
+        self,
+        places: dict[str, _Found],
+        sector: dict[tuple[str, str], _Found],
+        words: int,
+    ) -> Relevance:
+        place_matches = [found.match(name, "place") for name, found in places.items()]
+        sector_matches = [
+            found.match(term, _KINDS.get(kind, "sector"), self._topic(term))
+            for (kind, term), found in sector.items()
+        ]
+        matches = sorted(place_matches + sector_matches, key=_match_order)
+        score = round(self.sector_score(sector_matches, words), 4)
+        in_place, in_sector = bool(place_matches), score >= SECTOR_CUTOFF
+        reason = self.reason(matches, score, in_sector)
+        return Relevance(in_place or in_sector, tuple(matches), in_place, in_sector, score, reason)
 
+    def _topic(self, term: str) -> str:
+        found = self._by_term.get(term)
+        return found.topic if found else ""
 
-class _Reader:
-    """Strict reader of one YAML file: errors name the file, the line and the key."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        try:
-            source = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise RulesError(f"{path}: cannot read the file ({exc})") from exc
-        try:
-            root = yaml.compose(source, Loader=yaml.SafeLoader)
-        except yaml.YAMLError as exc:
-            raise RulesError(f"{path}: not valid YAML: {exc}") from exc
-        if root is None:
-            raise RulesError(f"{path}: the file is empty")
-        self.root: yaml.Node = root
-        self._constructor = yaml.SafeLoader("")
-        self._seen: set[str] = set()  # names and terms, which must be unique in a file
-
-    def fail(self, node: yaml.Node, key: str, problem: str) -> RulesError:
-        return RulesError(f"{self.path}:{node.start_mark.line + 1}: {key}: {problem}")
-
-    def mapping(
-        self, node: yaml.Node, key: str, allowed: set[str], required: set[str]
-    ) -> dict[str, yaml.Node]:
-        if not isinstance(node, yaml.MappingNode):
-            raise self.fail(node, key, "expected a mapping")
-        found: dict[str, yaml.Node] = {}
-        for k, v in node.value:
-            name = k.value if isinstance(k, yaml.ScalarNode) else "?"
-            if name not in allowed:
-                raise self.fail(
-                    k,
-                    f"{key}.{name}".lstrip("."),
-                    f"unknown key (allowed: {', '.join(sorted(allowed))})",
-                )
-            if name in found:
-                raise self.fail(k, f"{key}.{name}".lstrip("."), "key given twice")
-            found[name] = v
-        for name in sorted(required - found.keys()):
-            raise self.fail(node, f"{key}.{name}".lstrip("."), "required key is missing")
-        return found
-
-    def scalar(self, node: yaml.Node, key: str, kind: type) -> Any:
-        if not isinstance(node, yaml.ScalarNode):
-            raise self.fail(node, key, f"expected {kind.__name__}")
-        value = self._constructor.construct_object(node)
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise self.fail(node, key, f"expected {kind.__name__}, got {type(value).__name__}")
-        return value
-
-    def optional(self, entry: dict[str, yaml.Node], name: str, key: str, kind: type) -> Any:
-        """An optional key of ``entry``: a bool, a list of terms (``tuple``) or absent."""
-        if name not in entry:
-            return () if kind is tuple else False
-        where = f"{key}.{name}".lstrip(".")
-        if kind is tuple:
-            return self.terms(entry[name], where, unique=name != "contexts")
-        return self.scalar(entry[name], where, kind)
-
-    def term(self, node: yaml.Node, key: str, unique: bool = True) -> str:
-        text = normalize_line(self.scalar(node, key, str))
-        if not text:
-            raise self.fail(node, key, "empty term")
-        if _fold(text) != fold_key(text) or not _WORD.search(text):
-            raise self.fail(node, key, f"{text!r} has characters that cannot be matched")
-        canonical = _canon(text.casefold())
-        if unique and canonical in self._seen:
-            raise self.fail(node, key, f"{text!r} is listed twice")
-        self._seen.add(canonical)
-        return text
-
-    def terms(self, node: yaml.Node, key: str, unique: bool = True) -> tuple[str, ...]:
-        if not isinstance(node, yaml.SequenceNode):
-            raise self.fail(node, key, "expected a list of terms")
-        return tuple(self.term(item, f"{key}[{i}]", unique) for i, item in enumerate(node.value))
-
-
-def _read_places(reader: _Reader) -> tuple[tuple[Place, ...], int]:
-    top = reader.mapping(reader.root, "", {"places", "context_window"}, {"places"})
-    window = (
-        reader.scalar(top["context_window"], "context_window", int)
-        if "context_window" in top
-        else 2
-    )
-    if not 0 <= window <= 10:
-        raise reader.fail(top["context_window"], "context_window", "must be between 0 and 10")
-    if not isinstance(top["places"], yaml.SequenceNode):
-        raise reader.fail(top["places"], "places", "expected a list of entries")
-    places = []
-    for i, node in enumerate(top["places"].value):
-        key = f"places[{i}]"
-        entry = reader.mapping(
-            node, key, {"name", "aliases", "contexts", "anchored", "proper_noun", "note"}, {"name"}
+    def reason(self, matches: Sequence[Match], score: float, sector: bool) -> str:
+        """One line in Vietnamese: the places found, then the sector verdict and its evidence."""
+        places = [m for m in matches if m.kind == "place"]
+        counted = sorted(
+            (m for m in matches if m.kind == "sector"), key=lambda m: -self.term_value(m)
         )
-        if "note" in entry:
-            reader.scalar(entry["note"], f"{key}.note", str)
-        place = Place(
-            name=reader.term(entry["name"], f"{key}.name"),
-            aliases=reader.optional(entry, "aliases", key, tuple),
-            contexts=reader.optional(entry, "contexts", key, tuple),
-            anchored=reader.optional(entry, "anchored", key, bool),
-            proper_noun=reader.optional(entry, "proper_noun", key, bool),
-        )
-        if place.anchored and not place.contexts:
-            raise reader.fail(entry["anchored"], f"{key}.anchored", "only meaningful with contexts")
-        places.append(place)
-    return tuple(places), window
+        figurative = [m for m in matches if m.kind == "figurative"]
+        against = [m for m in matches if m.kind == "against"]
+        parts = []
+        if places:
+            parts.append("Nhắc đến Lạng Sơn: " + ", ".join(_cite(m) for m in places[:4]))
+        shown = f"(điểm {_decimal(score)})"
+        if sector:
+            parts.append(f"Nói về ngành xây dựng {shown}: " + _cite_all(counted))
+        elif counted:
+            parts.append(f"Không phải tin ngành xây dựng {shown}: chỉ có " + _cite_all(counted))
+        else:
+            parts.append("Không có từ ngữ ngành xây dựng")
+        if against and counted:
+            parts.append("ngược lại: " + ", ".join(_cite(m) for m in against[:3]))
+        if figurative:
+            hidden = ", ".join(_cite(m) for m in figurative[:3])
+            parts.append(f"không tính {hidden} (nghĩa khác)")
+        return "; ".join(parts)
 
 
-def _read_lexicon(reader: _Reader) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    top = reader.mapping(reader.root, "", {"strong", "weak", "exclusions"}, {"strong", "weak"})
-    strong = reader.terms(top["strong"], "strong")
-    weak = reader.terms(top["weak"], "weak")
-    exclusions = reader.optional(top, "exclusions", "", tuple)
-    return strong, weak, exclusions
+def _match_order(m: Match) -> tuple[int, int, str]:
+    return ({"place": 0, "sector": 1, "against": 2}.get(m.kind, 3), -m.count, m.term)
+
+
+def _lead_end(text: str) -> int:
+    newline = text.find("\n")
+    return min(newline if newline > 0 else len(text), _LEAD_CHARS)
+
+
+def _zone(where: str, start: int, lead_end: int) -> str:
+    if where == "title":
+        return "title"
+    return "lead" if start < lead_end else "body"
+
+
+def _word_count(title: str, text: str) -> int:
+    return len(title.split()) + len(text.split())
+
+
+def _decimal(value: float) -> str:
+    return f"{value:.2f}".replace(".", ",")
+
+
+def _cite(m: Match) -> str:
+    """'nhà thầu' ×3 (tiêu đề): the term, how often, and its most prominent zone."""
+    text = f"'{m.term}'"
+    if m.occurrences > 1:
+        text += f" ×{m.occurrences}"
+    zone = next((z for z, _n in m.zones if z in _ZONE_VI), None)
+    return f"{text} ({_ZONE_VI[zone]})" if zone else text
+
+
+def _cite_all(matches: list[Match], shown: int = 4) -> str:
+    text = ", ".join(_cite(m) for m in matches[:shown])
+    return text + (f" và {len(matches) - shown} từ khác" if len(matches) > shown else "")
 
 
 def load_rules(gazetteer: Path | None = None, lexicon: Path | None = None) -> RelevanceRules:
     """Load and compile the gazetteer and lexicon (defaults: the files in monitor/data/)."""
-    gazetteer = gazetteer or DATA_DIR / "gazetteer.yaml"
-    lexicon = lexicon or DATA_DIR / "lexicon.yaml"
-    places, window = _read_places(_Reader(gazetteer))
-    strong, weak, exclusions = _read_lexicon(_Reader(lexicon))
-    rules = RelevanceRules(places, strong, weak, exclusions, window)
+    rules = RelevanceRules.from_files(read_rule_files(gazetteer, lexicon))
     log.debug(
-        "relevance_rules_loaded places=%d sector_terms=%d", len(places), len(strong) + len(weak)
+        "relevance_rules_loaded places=%d sector_terms=%d version=%s",
+        len(rules.places),
+        len(rules.sector_terms),
+        rules.version,
     )
     return rules
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from monitor.collect.relevance import RelevanceRules, RulesError, default_rules, load_rules
-from monitor.records import Match, Relevance
+from monitor.records import Relevance
+from monitor.text.normalize import fold_key
 
 
 @pytest.fixture(scope="module")
@@ -162,26 +163,28 @@ def test_ordinary_uses_of_sector_words_are_not_construction(
     result = rules.assess("", text)
     assert not result.relevant
     assert sector(result) == {}
+    assert "(nghĩa khác)" in result.reason
 
 
 def test_exclusion_hides_only_its_own_words(rules: RelevanceRules) -> None:
     text = "Tỉnh xây dựng kế hoạch giải phóng mặt bằng cho dự án."
     result = rules.assess("", text)
-    assert result.relevant
     assert sector(result) == {"giải phóng mặt bằng": 1, "dự án": 1}
+    assert {m.term for m in result.matches if m.kind == "figurative"} == {"xây dựng kế hoạch"}
+    assert "không tính 'xây dựng kế hoạch'" in result.reason
 
 
 def test_exclusion_refused_on_diacritics_does_not_swallow_the_term(rules: RelevanceRules) -> None:
     # "xây dựng đang" folds like the exclusion "xây dựng Đảng" but is not it.
     result = rules.assess("", "Nhà văn hóa xây dựng đang dở dang, đô thị mới chưa có điện.")
-    assert sector(result) == {"xây dựng": 1, "đô thị": 1}
-    assert result.relevant  # two different weak terms
+    assert sector(result) == {"nhà văn hóa": 1, "xây dựng": 1, "đô thị": 1}
 
 
-def test_one_weak_term_is_not_enough(rules: RelevanceRules) -> None:
+def test_a_passing_word_is_not_construction_news(rules: RelevanceRules) -> None:
     result = rules.assess("Xây dựng", "Đội tuyển xây dựng lại niềm vui. Xây dựng, xây dựng.")
     assert sector(result) == {"xây dựng": 5}
-    assert not result.relevant
+    assert not result.relevant and not result.sector
+    assert result.reason.startswith("Không phải tin ngành xây dựng (điểm 0,")
 
 
 def test_construction_article(rules: RelevanceRules) -> None:
@@ -191,7 +194,7 @@ def test_construction_article(rules: RelevanceRules) -> None:
         "Các nhà thầu huy động thêm máy móc để thi công vượt tiến độ trên địa bàn Tràng Định."
     )
     result = rules.assess(title, text)
-    assert result.relevant
+    assert result.relevant and result.place and result.sector and result.part == "both"
     assert places(result) == {"Cao tốc Đồng Đăng – Trà Lĩnh": 2, "Tràng Định": 1}
     assert sector(result) == {
         "giải phóng mặt bằng": 2,
@@ -201,8 +204,53 @@ def test_construction_article(rules: RelevanceRules) -> None:
         "bàn giao mặt bằng": 1,
         "nhà thầu": 2,
         "thi công": 2,
+        "tiến độ": 1,
     }
-    assert result.matches[0] == Match("Cao tốc Đồng Đăng – Trà Lĩnh", "place", 2)
+    assert result.matches[0].term == "Cao tốc Đồng Đăng – Trà Lĩnh"
+    assert result.matches[0].count == 2 and result.matches[0].zones == (("title", 1),)
+    assert result.sector_score > 0.7
+
+
+def test_positions_point_into_the_normalised_fields(rules: RelevanceRules) -> None:
+    title = "Cấp giấy phép xây dựng ở Lạng Sơn"
+    text = "Mở đầu về nhà thầu.\nThân bài: nhà thầu thi công, nhà thầu nghiệm thu."
+    result = rules.assess(title, text)
+    fields = {"title": title, "text": text}
+    for m in result.matches:
+        for where, start, end in m.spans:
+            assert fold_key(fields[where][start:end]) == fold_key(m.term)
+    contractor = next(m for m in result.matches if m.term == "nhà thầu")
+    assert contractor.zones == (("lead", 1), ("body", 2)) and contractor.occurrences == 3
+
+
+def test_reason_names_the_evidence_in_vietnamese(rules: RelevanceRules) -> None:
+    title = "Thu hồi giấy phép xây dựng của nhà thầu vi phạm"
+    text = "Sở Xây dựng cho biết nhà thầu thi công sai thiết kế.\n" + "Nhà thầu bị phạt. " * 2
+    result = rules.assess(title, text)
+    assert result.reason.startswith("Nói về ngành xây dựng (điểm 0,")
+    assert "'giấy phép xây dựng' (tiêu đề)" in result.reason
+    assert "'nhà thầu' ×4 (tiêu đề)" in result.reason
+
+
+def test_place_and_sector_are_kept_apart(rules: RelevanceRules) -> None:
+    only_place = rules.assess("Hoa đào nở sớm ở Lạng Sơn", "Du khách đến ngắm hoa.")
+    assert (only_place.place, only_place.sector, only_place.part) == (True, False, "lang_son")
+    assert only_place.reason.startswith("Nhắc đến Lạng Sơn: 'Lạng Sơn' (tiêu đề)")
+    only_sector = rules.assess(
+        "Hà Nội siết trật tự xây dựng", "Nhiều công trình xây dựng trái phép bị cưỡng chế phá dỡ."
+    )
+    assert (only_sector.place, only_sector.sector, only_sector.part) == (
+        False,
+        True,
+        "construction",
+    )
+
+
+def test_words_of_other_fields_count_against(rules: RelevanceRules) -> None:
+    text = "Dự án phần mềm viễn thông chọn nhà thầu qua đấu thầu; kiến trúc hệ thống mới."
+    result = rules.assess("Đấu thầu dự án phần mềm", text)
+    assert {m.term for m in result.matches if m.kind == "against"} >= {"phần mềm", "viễn thông"}
+    assert not result.sector
 
 
 def test_unrelated_sports_article_in_hanoi(rules: RelevanceRules) -> None:
@@ -213,13 +261,29 @@ def test_unrelated_sports_article_in_hanoi(rules: RelevanceRules) -> None:
         "Khán giả Thủ đô đến sân rất đông dù trời mưa."
     )
     result = rules.assess(title, text)
-    assert result == Relevance(False, ())
+    assert not result.relevant and result.sector_score == 0
+    assert sector(result) == {} and places(result) == {}
 
 
 def test_title_counts_double(rules: RelevanceRules) -> None:
     result = rules.assess("Lạng Sơn: thi công cầu vượt", "Lạng Sơn thi công. Thi công.")
     assert places(result) == {"Lạng Sơn": 3}
     assert sector(result) == {"thi công": 4, "cầu vượt": 2}
+
+
+def test_scoring_weights_are_data(tmp_path: Path) -> None:
+    gazetteer = write(tmp_path / "g.yaml", "places: []\n")
+    lexicon = "strong: [thi công]\nweak: []\nscoring:\n  threshold: {}\n"
+    text = "Công nhân thi công suốt đêm."
+    low = load_rules(gazetteer, write(tmp_path / "a.yaml", lexicon.format(0.5))).assess("", text)
+    high = load_rules(gazetteer, write(tmp_path / "b.yaml", lexicon.format(50))).assess("", text)
+    assert low.sector and not high.sector
+    with pytest.raises(RulesError, match=r"b.yaml:4: scoring.threshold: expected int or float"):
+        load_rules(gazetteer, write(tmp_path / "b.yaml", lexicon.format("many")))
+    with pytest.raises(RulesError, match=r"scoring.x: unknown key"):
+        load_rules(gazetteer, write(tmp_path / "c.yaml", "strong: []\nweak: []\nscoring: {x: 1}\n"))
+    with pytest.raises(RulesError, match=r"strong.roads: unknown key"):
+        load_rules(gazetteer, write(tmp_path / "d.yaml", "strong: {roads: [a]}\nweak: []\n"))
 
 
 def test_normalised_input_can_skip_normalisation(rules: RelevanceRules) -> None:
@@ -304,4 +368,6 @@ def test_packaged_files_load() -> None:
     rules = load_rules()
     assert len(rules.places) >= 30
     assert "xây dựng Đảng" in rules.exclusions
-    assert {"quy hoạch", "giải phóng mặt bằng"} <= set(rules.strong)
+    assert {"quy hoạch chung", "giải phóng mặt bằng"} <= set(rules.strong)
+    assert "quy hoạch" in rules.weak and "phần mềm" in rules.against
+    assert all(t.topic for t in rules.sector_terms if t.tier != "against")
