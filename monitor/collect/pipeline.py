@@ -27,6 +27,7 @@ from ..records import FeedEntry, ParsedFeed
 from ..review.index import reindex_text
 from ..sources import Selectors, Source
 from ..store import queries
+from ..store.codec import relevance_values
 from .cluster import ClusterIndex
 from .feeds import FeedError, parse_feed
 from .fetch import (
@@ -341,16 +342,9 @@ def _item_values(processed: Processed) -> dict[str, Any]:
         "published_at": article.published_at,
         "date_source": article.date_source,
         "language": article.language,
-        "relevant": processed.relevance.relevant,
-        "matches": json.dumps(
-            [
-                {"term": m.term, "kind": m.kind, "count": m.count}
-                for m in processed.relevance.matches
-            ],
-            ensure_ascii=False,
-        ),
         "fingerprint": processed.fingerprint,
         "fetch_error": article.fetch_error,
+        **relevance_values(processed.relevance, processed.rules_version),
     }
 
 

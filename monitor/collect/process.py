@@ -34,6 +34,7 @@ class Processed:
     article: Article
     relevance: Relevance
     fingerprint: bytes | None  # None for texts too short to compare
+    rules_version: str = ""  # the gazetteer and lexicon that assessed relevance
 
 
 _RULES: RelevanceRules | None = None
@@ -92,4 +93,5 @@ def build_article(job: PageJob, rules: RelevanceRules) -> Processed:
         fetch_error=problem,
     )
     # title and text are normalised above: relevance need not normalise them again.
-    return Processed(article, rules.assess(title, text, normalized=True), fingerprint(title, text))
+    relevance = rules.assess(title, text, normalized=True)
+    return Processed(article, relevance, fingerprint(title, text), rules.version)

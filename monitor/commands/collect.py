@@ -6,11 +6,12 @@ import argparse
 import asyncio
 import contextlib
 import csv
+import dataclasses
 import json
 import sys
 from typing import Any, TextIO
 
-from ..cli import UserError, command, open_engine, sync
+from ..cli import UserError, command, open_engine, store, sync
 from ..config import Settings
 from ..sources import load_sources
 from ..timefmt import parse_range, to_local_iso
@@ -79,7 +80,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     The window applies to the publication time (the fetch time for undated items).
     Example: monitor export --format csv --since 2026-11-01 --relevant-only --out items.csv
     """
-    from ..store.queries import EXPORT_COLUMNS, export_rows
+    from ..store.queries import EXPORT_FIELDS, export_rows
 
     try:
         since, until = parse_range(args.since, args.until)
@@ -96,7 +97,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             for row in rows:
                 out.write(json.dumps(_export_record(row), ensure_ascii=False) + "\n")
         else:
-            writer = csv.DictWriter(out, fieldnames=list(EXPORT_COLUMNS))
+            writer = csv.DictWriter(out, fieldnames=list(EXPORT_FIELDS))
             writer.writeheader()
             for row in rows:
                 record = _export_record(row)
@@ -108,8 +109,82 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
 def _export_record(row: dict[str, Any]) -> dict[str, Any]:
     row["published_at"] = to_local_iso(row["published_at"])
     row["fetched_at"] = to_local_iso(row["fetched_at"])
-    row["relevant"] = bool(row["relevant"])
+    for flag in ("relevant", "place_relevant", "sector_relevant"):
+        row[flag] = bool(row[flag])
     return row
+
+
+def _relevance_args(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    rescore = sub.add_parser("rescore", help="assess stored items again with the current rules")
+    rescore.add_argument("--since", metavar="DATE", help="only items seen from this day on")
+    rescore.add_argument("--format", choices=("text", "json"), default="text")
+    explain = sub.add_parser("explain", help="why an item is (not) relevant")
+    explain.add_argument("item_id", type=int, metavar="ITEM_ID")
+    explain.add_argument("--format", choices=("text", "json"), default="text")
+
+
+@command("relevance", _relevance_args)
+def cmd_relevance(args: argparse.Namespace, settings: Settings) -> int:
+    """Assess stored items again after the gazetteer or lexicon changed, or explain one item.
+
+    `rescore` prints how many items changed each way (relevant, Lạng Sơn part, sector part);
+    statistics, flags and the queue follow. `explain` prints the stored reason, the sector
+    score and every term found with its place (title, sapo, body) and positions.
+    Example: monitor relevance rescore --since 2026-01-01
+    Example: monitor relevance explain 42
+    """
+    from ..collect.relevance import RulesError
+    from ..collect.rescore import explain, rescore_relevance
+
+    with store(settings, RulesError) as engine:
+        if args.action == "explain":
+            with engine.connect() as conn:
+                found = explain(conn, args.item_id)
+            if found is None:
+                raise UserError(f"no item {args.item_id}")
+            _print_explanation(found, args.format)
+            return 0
+        try:
+            since, _until = parse_range(args.since, None)
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
+        summary = rescore_relevance(engine, _rules(settings), since)
+    if args.format == "json":
+        print(json.dumps(summary.as_dict()))
+        return 0
+    print(
+        f"{summary.examined} items assessed with rules {summary.rules_version}: "
+        f"{summary.changed} changed, {summary.became} became relevant, "
+        f"{summary.lost} no longer relevant (construction +{summary.sector_gained} "
+        f"-{summary.sector_lost}, Lạng Sơn +{summary.place_gained} -{summary.place_lost}); "
+        f"{summary.flags_changed} flags followed"
+        + (f"; {summary.from_summary} from title and summary (text purged)"
+           if summary.from_summary else "")
+    )  # fmt: skip
+    return 0
+
+
+def _rules(settings: Settings) -> Any:
+    from pathlib import Path
+
+    from ..collect.relevance import load_rules
+
+    gazetteer, lexicon = settings.relevance_gazetteer, settings.relevance_lexicon
+    return load_rules(Path(gazetteer) if gazetteer else None, Path(lexicon) if lexicon else None)
+
+
+def _print_explanation(found: Any, fmt: str) -> None:
+    if fmt == "json":
+        print(json.dumps(dataclasses.asdict(found), ensure_ascii=False))
+        return
+    score = "—" if found.sector_score is None else f"{found.sector_score:.2f}".replace(".", ",")
+    print(f"#{found.item_id} {found.title}")
+    print(f"relevant: {'yes' if found.relevant else 'no'} ({found.part}); sector score {score}")
+    print(found.reason or "(no reason stored: run `monitor relevance rescore`)")
+    for m in found.matches:
+        zones = ", ".join(f"{z} {n}" for z, n in m["zones"].items())
+        print(f"  {m['kind']:<10} {m['term']} ×{m['count']}" + (f" ({zones})" if zones else ""))
 
 
 def _sources_args(p: argparse.ArgumentParser) -> None:

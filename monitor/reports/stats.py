@@ -221,8 +221,9 @@ def source_health(
 #   content hash within a source, enforced by unique constraints); copies of one story in
 #   different outlets are separate items, and a *story* is a cluster of copies;
 # - outlet type: the first tag of the source in sources.yaml (demo tags ignored), else "other";
-# - topic of a relevant item: "lang_son" (a place of the gazetteer matched), "construction"
-#   (the sector lexicon matched) or "both"; irrelevant items have the topic "none".
+# - topic of a relevant item: "lang_son" (it mentions Lạng Sơn), "construction" (its sector
+#   score passed the cut-off) or "both" (items.place_relevant, items.sector_relevant);
+#   irrelevant items have the topic "none".
 TOPICS = ("both", "lang_son", "construction", "none")
 _IGNORED_TAGS = {"demo"}
 
@@ -233,10 +234,8 @@ def seen_at(column_set: Any = items.c) -> Any:
 
 
 def _topic() -> Any:
-    place = items.c.matches.like('%"kind": "place"%')
-    sector = items.c.matches.like('%"kind": "sector"%')
+    place, sector = items.c.place_relevant.is_(True), items.c.sector_relevant.is_(True)
     return case(
-        (items.c.relevant.is_(False), literal("none")),
         (place & sector, literal("both")),
         (place, literal("lang_son")),
         (sector, literal("construction")),

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ..records import Relevance
 from .tables import item_scores, items, source_events, sources
 
 
@@ -243,6 +244,10 @@ EXPORT_COLUMNS = (
     "published_at",
     "fetched_at",
     "relevant",
+    "place_relevant",
+    "sector_relevant",
+    "relevance_score",
+    "relevance_reason",
     "matches",
     "cluster_id",
     "language",
@@ -272,7 +277,18 @@ def export_rows(
     for row in conn.execution_options(yield_per=1000).execute(query):
         record = dict(row._mapping)
         record["matches"] = json.loads(record["matches"] or "[]")
+        record["relevance_part"] = relevance_part(row.place_relevant, row.sector_relevant)
         yield record
+
+
+# An export row: the stored columns, and which part of relevance fired.
+EXPORT_FIELDS = (*EXPORT_COLUMNS[: EXPORT_COLUMNS.index("relevance_reason") + 1], "relevance_part",
+                 *EXPORT_COLUMNS[EXPORT_COLUMNS.index("relevance_reason") + 1 :])  # fmt: skip
+
+
+def relevance_part(place: bool, sector: bool) -> str:
+    """"both", "lang_son", "construction" or "none" (the names the statistics use)."""
+    return Relevance(place or sector, (), place, sector).part
 
 
 def top_clusters(conn: Connection, limit: int = 10) -> list[dict[str, Any]]:

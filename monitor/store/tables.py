@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -105,8 +106,15 @@ items = Table(
     Column("date_source", String(16)),
     Column("fetched_at", UTCDateTime(), nullable=False, index=True),
     Column("language", String(8)),
-    Column("relevant", Boolean, nullable=False, index=True),
-    Column("matches", Text, nullable=False, default="[]"),  # JSON list of {term, kind, count}
+    Column("relevant", Boolean, nullable=False, index=True),  # place_relevant OR sector_relevant
+    # JSON list of {term, kind, count, topic, zones, spans} (monitor.records.Match)
+    Column("matches", Text, nullable=False, default="[]"),
+    # Server defaults (as in migration 0007), so rows written without them stay valid.
+    Column("place_relevant", Boolean, nullable=False, server_default=false()),  # Lạng Sơn
+    Column("sector_relevant", Boolean, nullable=False, server_default=false()),  # the sector
+    Column("relevance_score", Float),  # the sector score in [0, 1); NULL before revision 0007
+    Column("relevance_reason", Text, nullable=False, server_default=""),  # one line, Vietnamese
+    Column("relevance_rules", String(16)),  # version of the gazetteer and lexicon that answered
     Column("cluster_id", BigInteger, index=True),
     Column("fingerprint", LargeBinary),
     Column("fetch_error", Text),  # why the article page could not be used, if it could not

@@ -106,3 +106,37 @@ def test_0006_adds_item_score_signals_and_downgrades(db_url: str) -> None:
     migrate(engine)  # and up again
     assert current_revision(engine) == head_revision()
     engine.dispose()
+
+
+def test_0007_keeps_old_answers_apart_and_downgrades(db_url: str) -> None:
+    engine = create_store_engine(db_url)
+    migrate(engine, "0006")
+    place, sector, neither = seed(engine, [Spec("a"), Spec("b"), Spec("c", relevant=False)])
+    matches = {
+        place: '[{"term": "Lạng Sơn", "kind": "place", "count": 1}]',
+        sector: '[{"term": "thi công", "kind": "sector", "count": 1}]',
+        neither: '[{"term": "dự án", "kind": "sector", "count": 1}]',
+    }
+    with engine.begin() as conn:
+        for item, value in matches.items():
+            conn.execute(
+                text("UPDATE items SET matches = :m WHERE id = :i"), {"m": value, "i": item}
+            )
+
+    migrate(engine, "0007")
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT id, place_relevant, sector_relevant, relevance_score, relevance_reason "
+                 "FROM items ORDER BY id")
+        ).all()  # fmt: skip
+    assert [(r[0], bool(r[1]), bool(r[2]), r[3], r[4]) for r in rows] == [
+        (place, True, False, None, ""),
+        (sector, False, True, None, ""),
+        (neither, False, False, None, ""),
+    ]
+    command.downgrade(_alembic_config(engine), "0006")
+    columns = {c["name"] for c in inspect(engine).get_columns("items")}
+    assert "place_relevant" not in columns and "relevant" in columns
+    migrate(engine)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
