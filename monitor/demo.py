@@ -94,12 +94,21 @@ def _print_collection(out: Console, engine: Any) -> None:
     with engine.connect() as conn:
         totals = queries.collection_totals(conn)
         clusters = queries.top_clusters(conn, limit=8)
+        parts = queries.relevance_breakdown(conn)
     out.print(
         f"\n[bold]Tổng cộng[/]: {totals['items']} bài đã lưu, {totals['relevant']} liên quan "
         f"(Lạng Sơn hoặc ngành xây dựng), {totals['stories']} câu chuyện khác nhau, "
         f"{totals['summary_only']} bài chỉ có tóm tắt từ feed, "
         f"{totals['undated']} bài không rõ ngày."
     )
+    names = {"both": "Lạng Sơn và ngành xây dựng", "lang_son": "chỉ nhắc Lạng Sơn",
+             "construction": "chỉ ngành xây dựng", "none": "không liên quan"}  # fmt: skip
+    out.print("\n[bold]Vì sao liên quan[/] (relevance reasons; monitor relevance explain ID):")
+    for part, count, examples in parts:
+        out.print(f"  {names[part]}: {count} bài")
+        for row in examples:
+            reason = escape(row.relevance_reason)
+            out.print(f"    #{row.id} {escape(row.title[:70])}\n      {reason}")
     if clusters:
         out.print("\n[bold]Tin được nhiều báo đăng lại[/] (reach = số nguồn):")
         for c in clusters:

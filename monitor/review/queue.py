@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from ..store.queries import relevance_part
 from ..store.tables import assignments, item_scores, items, review_state, signoffs, sources
 from ..store.tables import verdicts as verdicts_t
 from . import NotFound
@@ -145,6 +146,15 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class ItemRelevance:
+    """Why the item is (not) relevant: which part fired, the sector score, the reason."""
+
+    part: str  # both, lang_son, construction, none
+    sector_score: float | None  # None: assessed before the score existed
+    reason: str  # one line in Vietnamese, written by the relevance stage
+
+
+@dataclass(frozen=True, slots=True)
 class ItemDetail:
     """Everything the item page shows."""
 
@@ -166,6 +176,7 @@ class ItemDetail:
     model_version: str | None
     cluster_id: int
     assignee: str | None
+    relevance: ItemRelevance | None = None
     cluster: list[ClusterMember] = field(default_factory=list)
     similar: list[ClusterMember] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
@@ -196,6 +207,8 @@ def item_detail(conn: Connection, item_id: int, now: datetime | None = None) -> 
         json.loads(row.scores) if row.scores else {}, json.loads(row.flags or "[]"),
         json.loads(row.evidence or "{}"), json.loads(row.signals or "{}"), row.model_version,
         cluster_id, row.assignee,
+        ItemRelevance(relevance_part(row.place_relevant, row.sector_relevant),
+                      row.relevance_score, row.relevance_reason),
         _members(conn, items.c.cluster_id == cluster_id, exclude=row.id),
         _similar(conn, row.narrative_of, row.id),
         history(conn, item_id),

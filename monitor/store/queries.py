@@ -291,6 +291,24 @@ def relevance_part(place: bool, sector: bool) -> str:
     return Relevance(place or sector, (), place, sector).part
 
 
+def relevance_breakdown(conn: Connection, per_part: int = 2) -> list[tuple[str, int, list[Any]]]:
+    """Per part of relevance (both, lang_son, construction, none): how many items, and the
+    title and reason of the first ``per_part`` of them."""
+    out = []
+    for part, place, sector in (("both", True, True), ("lang_son", True, False),
+                                ("construction", False, True), ("none", False, False)):  # fmt: skip
+        where = and_(items.c.place_relevant.is_(place), items.c.sector_relevant.is_(sector))
+        count = int(conn.scalar(select(func.count()).select_from(items).where(where)) or 0)
+        examples = conn.execute(
+            select(items.c.id, items.c.title, items.c.relevance_reason)
+            .where(where)
+            .order_by(items.c.relevance_score.desc(), items.c.id)
+            .limit(per_part)
+        ).all()
+        out.append((part, count, list(examples)))
+    return out
+
+
 def top_clusters(conn: Connection, limit: int = 10) -> list[dict[str, Any]]:
     """Stories carried by the most outlets: cluster id, reach (outlets), copies, a title."""
     reach = func.count(func.distinct(items.c.source_id))
