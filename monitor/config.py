@@ -112,8 +112,8 @@ SETTINGS: tuple[Setting, ...] = (
         "Processes for article extraction (0: one per CPU core, 1: in the crawler).",
     ),
     Setting("respect_robots", True, _bool, "Obey robots.txt for article pages."),
-    Setting("relevance_gazetteer", "", str, "Extra gazetteer YAML (default: the bundled one)."),
-    Setting("relevance_lexicon", "", str, "Extra lexicon YAML (default: the bundled one)."),
+    Setting("relevance_gazetteer", "", str, "Gazetteer YAML used instead of the bundled one."),
+    Setting("relevance_lexicon", "", str, "Lexicon YAML used instead of the bundled one."),
     Setting(
         "min_text_words",
         20,
