@@ -91,7 +91,7 @@ def body_evidence(
     title: str, body: str, evidence: dict[str, list[dict[str, Any]]]
 ) -> dict[str, list[dict[str, Any]]]:
     """Evidence offsets moved from the classifier's input (title, then body) to the body."""
-    from monitor.flag import item_text
+    from monitor.text.snippet import item_text
 
     shift = len(item_text(title, body)) - len(body)
     moved: dict[str, list[dict[str, Any]]] = {}

@@ -126,11 +126,10 @@ def _classify(out: Console, engine: Any, settings: Settings) -> None:
         f"[bold]{summary.flagged} bài cần người xem xét[/] (flagged for review)."
     )
     for row in flagged_items(engine, limit=12):
-        phrases = ", ".join(f"“{escape(p)}”" for p in row["phrases"][:4])
         label = escape(f"[{row['flags']}]")
-        out.print(f"  • {label} {escape(row['title'])}\n      lý do (evidence): {phrases}")
-        if row["signals"]:
-            out.print(f"      tín hiệu khác (signals): {escape(', '.join(row['signals'][:3]))}")
+        out.print(f"  • {label} {escape(row['title'])}")
+        for reason in filter(None, row["reasons"]):
+            out.print(f"      {escape(reason)}")
 
 
 def _respond(out: Console, engine: Any, settings: Settings) -> None:

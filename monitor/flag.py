@@ -27,8 +27,10 @@ from classifiers.registry import PromotionDecision, Registry
 from classifiers.seed_model import SEED_PATH, ensure_seed_model
 
 from .config import Settings
+from .flag_reasons import PHRASES_SHOWN, FlagInputs, sentence, useful_phrases
 from .store.queries import utcnow
 from .store.tables import item_scores, items, verdicts
+from .text.snippet import item_text
 
 log = logging.getLogger(__name__)
 EVIDENCE_TOP = 8
@@ -55,11 +57,6 @@ def active_model(settings: Settings) -> tuple[str, Model]:
     reg = registry(settings)
     path = ensure_seed_model(reg.root)
     return path.name, reg.load(path.name)
-
-
-def item_text(title: str, text: str) -> str:
-    """What the classifier reads for an item: the title, then the body."""
-    return f"{title}\n{text}" if title and not text.startswith(title) else text
 
 
 def narrative_index(engine: Engine, settings: Settings) -> NarrativeIndex | None:
@@ -142,13 +139,7 @@ def score_rows(
         link = narratives.match(text, row.published_at or row.fetched_at) if narratives else None
         if link is not None and "distorted" not in flags and "distorted" in clf.labels:
             flags = [*flags, "distorted"]
-        evidence = {
-            flag: [
-                {"phrase": e.phrase, "weight": round(e.weight, 4), "start": e.start, "end": e.end}
-                for e in clf.explain(text, flag, top=EVIDENCE_TOP)
-            ]
-            for flag in flags
-        }
+        evidence = {flag: _evidence(clf, text, flag) for flag in flags}
         signals = {
             flag: [
                 {
@@ -161,6 +152,15 @@ def score_rows(
             ]
             for flag, reasons in clf.signal_reasons(text, flags, top=SIGNALS_TOP).items()
         }
+        reasons = {
+            flag: sentence(FlagInputs(
+                flag, scores.get(flag, 0.0), clf.thresholds.get(flag),
+                [e["phrase"] for e in evidence[flag]][:PHRASES_SHOWN], signals.get(flag, []),
+                int(link.case_id) if link and flag == "distorted" else None,
+                link.similarity if link and flag == "distorted" else None,
+            ))
+            for flag in flags
+        }  # fmt: skip
         records.append(
             {
                 "item_id": row.id,
@@ -171,6 +171,7 @@ def score_rows(
                 "flagged": bool(flags) and bool(row.relevant),
                 "evidence": json.dumps(evidence, ensure_ascii=False),
                 "signals": json.dumps(signals, ensure_ascii=False),
+                "reasons": json.dumps(reasons, ensure_ascii=False),
                 "uncertainty": uncertainty(scores),
                 "narrative_of": int(link.case_id) if link else None,
                 "narrative_similarity": round(link.similarity, 4) if link else None,
@@ -178,6 +179,18 @@ def score_rows(
             }
         )
     return records
+
+
+def _evidence(clf: Model, text: str, flag: str) -> list[dict[str, Any]]:
+    """The label's strongest phrases that carry meaning (generic words and bare place names
+    set aside), with their weights and offsets."""
+    found = clf.explain(text, flag, top=EVIDENCE_TOP * 3)
+    keep = set(useful_phrases([e.phrase for e in found], EVIDENCE_TOP))
+    return [
+        {"phrase": e.phrase, "weight": round(e.weight, 4), "start": e.start, "end": e.end}
+        for e in found
+        if e.phrase in keep
+    ][:EVIDENCE_TOP]
 
 
 def _store_scores(engine: Engine, records: list[dict[str, Any]], replace: bool) -> None:
@@ -287,6 +300,7 @@ def flagged_items(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
             item_scores.c.scores,
             item_scores.c.evidence,
             item_scores.c.signals,
+            item_scores.c.reasons,
             item_scores.c.narrative_of,
         )
         .join(item_scores, item_scores.c.item_id == items.c.id)
@@ -309,6 +323,7 @@ def flagged_items(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:
                 "score": max(scores.get(f, 0.0) for f in flags),
                 "phrases": phrases,
                 "signals": [s["name"] for flag in flags for s in signals.get(flag, [])],
+                "reasons": [json.loads(row.reasons or "{}").get(f, "") for f in flags],
                 "narrative_of": row.narrative_of,
             }
         )

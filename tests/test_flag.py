@@ -94,6 +94,8 @@ def test_classify_scores_flags_and_explains(engine, settings) -> None:
     assert rows[bad].flagged and "distorted" in json.loads(rows[bad].flags)
     evidence = json.loads(rows[bad].evidence)["distorted"]
     assert evidence and all(e["phrase"] for e in evidence)
+    reason = json.loads(rows[bad].reasons)["distorted"]  # one sentence in Vietnamese
+    assert reason.startswith("Gắn cờ Xuyên tạc: điểm ") and "ngưỡng" in reason
     assert not rows[calm].flagged and rows[calm].label == "neutral"
     # Scored, over the hostile threshold, but not relevant: not sent to review.
     assert "hostile" in json.loads(rows[rude].flags) and not rows[rude].flagged

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..text.normalize import fold_key, normalize_text
+from ..text.stopwords import STOP
 from .facts import Fact
 
 K1 = 1.2
@@ -19,10 +20,6 @@ B = 0.75
 MIN_SCORE = 8.0
 RELATIVE = 0.5
 TOP_FACTS = 3
-# Syllables too common to say anything about a claim (accent-free, as fold_key leaves them).
-_STOP_TEXT = """va la cua cac nhung mot co duoc cho trong voi tai da dang se khong nay do thi ma
-de ve tu theo nhu khi con ra vao len lai rat nhieu it tren duoi sau truoc cung hay hon"""
-STOP = frozenset(_STOP_TEXT.split())
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”'»)]*\s+(?=[\"“'«(]?[A-ZÀ-Ỹ0-9Đ])|\n+")
 _WORD = re.compile(r"\w+")
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, case, select
 
 from ..store.queries import relevance_part
 from ..store.tables import assignments, item_scores, items, review_state, signoffs, sources
 from ..store.tables import verdicts as verdicts_t
+from ..text.snippet import item_text, snippet
 from . import NotFound
 from . import audit as audit_log
 from .index import priority_now, refresh, search_ids_clause, search_tokens
@@ -55,6 +56,10 @@ class QueueItem:
     priority: float
     assignee: str | None
     seen_at: datetime
+    reason: str = ""  # why the top label was flagged, one sentence
+    snippet: str = ""  # the words around its strongest phrase
+    level: str = "low"  # high, medium, low: see priority_points
+    level_reason: str = ""  # what raised or lowered the level, in Vietnamese
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +82,8 @@ def _filtered(conn: Connection, f: QueueFilter) -> Any:
     query = (
         select(rs.item_id, rs.status, rs.label, rs.score, rs.reach, rs.priority, rs.assignee,
                rs.cluster_id, rs.seen_at, rs.source_id, items.c.title, items.c.url,
-               sources.c.name.label("source_name"), item_scores.c.scores)
+               sources.c.name.label("source_name"), item_scores.c.scores,
+               item_scores.c.reasons, item_scores.c.evidence, items.c.text)
         .select_from(
             review_state.join(items, items.c.id == rs.item_id)
             .join(sources, sources.c.id == rs.source_id)
@@ -107,9 +113,11 @@ def list_queue(conn: Connection, f: QueueFilter, now: datetime | None = None) ->
     refresh(conn, now)
     per_page = max(1, min(f.per_page, MAX_PER_PAGE))
     page = max(1, f.page)
+    points = priority_points(now)
     query = (
         _filtered(conn, f)
-        .order_by(review_state.c.priority.desc(), review_state.c.item_id.desc())
+        .add_columns(points.label("points"))
+        .order_by(points.desc(), review_state.c.priority.desc(), review_state.c.item_id.desc())
         .limit(per_page + 1)
         .offset((page - 1) * per_page)
     )
@@ -117,10 +125,63 @@ def list_queue(conn: Connection, f: QueueFilter, now: datetime | None = None) ->
     found = [
         QueueItem(r.item_id, r.title, r.url, r.source_id, r.source_name, r.label,
                   json.loads(r.scores) if r.scores else {}, r.score, r.status, r.cluster_id,
-                  r.reach, priority_now(r.priority, now), r.assignee, r.seen_at)
+                  r.reach, priority_now(r.priority, now), r.assignee, r.seen_at,
+                  *_why(r), level_of(r.points), level_reason(r.score, r.reach, r.seen_at, now))
         for r in rows[:per_page]
     ]  # fmt: skip
     return QueuePage(found, page, per_page, len(rows) > per_page)
+
+
+# -- priority levels ---------------------------------------------------------------------------
+# Points an analyst can check by eye: a strong score, a story carried by several outlets, a new
+# story already spreading, a fresh item; a stale one loses a point. 4 and more is high, 2-3
+# medium. Age lowers the level step by step, so old items keep their order among themselves.
+LEVELS = ((4, "high"), (2, "medium"), (-99, "low"))
+FRESH, FAST, STALE = timedelta(days=2), timedelta(days=1), timedelta(days=14)
+
+
+def priority_points(now: datetime) -> Any:
+    """SQL for an item's priority points at ``now`` (see LEVELS)."""
+    rs = review_state.c
+    score = case((rs.score >= 0.9, 2), (rs.score >= 0.7, 1), else_=0)
+    reach = case((rs.reach >= 3, 2), (rs.reach == 2, 1), else_=0)
+    fresh = case((rs.seen_at >= now - FRESH, 1), else_=0)
+    fast = case(((rs.reach >= 2) & (rs.seen_at >= now - FAST), 1), else_=0)
+    stale = case((rs.seen_at < now - STALE, -1), else_=0)
+    return score + reach + fresh + fast + stale
+
+
+def level_of(points: int | None) -> str:
+    """high, medium or low."""
+    return next(name for floor, name in LEVELS if (points or 0) >= floor)
+
+
+def level_reason(score: float | None, reach: int, seen_at: datetime, now: datetime) -> str:
+    """What the points came from, e.g. "điểm 0,97 · 3 nguồn · lan nhanh · 1 ngày"."""
+    age = now - _aware(seen_at)
+    parts = [f"điểm {score or 0:.2f}".replace(".", ","), f"{reach} nguồn"]
+    if reach >= 2 and age <= FAST:
+        parts.append("lan nhanh")
+    days = max(0, age.days)
+    parts.append("hôm nay" if days == 0 else f"{days} ngày")
+    return " · ".join(parts)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _why(row: Any) -> tuple[str, str]:
+    """The stored reason of the row's label and a snippet around its strongest phrase."""
+    reason = json.loads(row.reasons or "{}").get(row.label, "") if row.label else ""
+    phrases = json.loads(row.evidence or "{}").get(row.label or "", [])
+    if not phrases:
+        return reason, ""
+    top, text = phrases[0], item_text(row.title, row.text or "")
+    start = top.get("start", text.find(top.get("phrase", "")))
+    if start < 0:
+        return reason, ""
+    return reason, snippet(text, start, top.get("end", start + len(top.get("phrase", ""))))
 
 
 # -- the item page ------------------------------------------------------------------------------
@@ -180,6 +241,7 @@ class ItemDetail:
     cluster: list[ClusterMember] = field(default_factory=list)
     similar: list[ClusterMember] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
+    reasons: dict[str, str] = field(default_factory=dict)  # per flagged label, one sentence
 
 
 def item_detail(conn: Connection, item_id: int, now: datetime | None = None) -> ItemDetail:
@@ -188,6 +250,7 @@ def item_detail(conn: Connection, item_id: int, now: datetime | None = None) -> 
     row = conn.execute(
         select(items, sources.c.name.label("source_name"), item_scores.c.scores,
                item_scores.c.flags, item_scores.c.evidence, item_scores.c.signals,
+               item_scores.c.reasons,
                item_scores.c.label.label("label"), item_scores.c.model_version,
                item_scores.c.narrative_of,
                review_state.c.status, review_state.c.assignee)
@@ -212,6 +275,7 @@ def item_detail(conn: Connection, item_id: int, now: datetime | None = None) -> 
         _members(conn, items.c.cluster_id == cluster_id, exclude=row.id),
         _similar(conn, row.narrative_of, row.id),
         history(conn, item_id),
+        json.loads(row.reasons or "{}"),
     )  # fmt: skip
 
 

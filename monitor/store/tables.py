@@ -151,6 +151,7 @@ item_scores = Table(
     Column("evidence", Text, nullable=False, default="{}"),  # JSON {label: [phrase, weight...]}
     # JSON {label: [{name, weight, value, detail}]}: nearest labelled examples, writing style
     Column("signals", Text, nullable=False, default="{}", server_default="{}"),
+    Column("reasons", Text, nullable=False, server_default="{}"),  # JSON {label: one sentence}
     Column("uncertainty", Float, nullable=False, index=True),  # for active learning
     Column("narrative_of", BigInteger),  # an earlier confirmed item this one repeats
     Column("narrative_similarity", Float),
