@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from monitor.reports import stats
-from monitor.review import verdicts
+from monitor.respond.criticism import judge
 from monitor.review.index import refresh
 from monitor.review.queue import item_detail, list_queue
 from monitor.timefmt import to_local_iso
@@ -123,7 +123,8 @@ def api_verdict(
 ) -> VerdictOut:
     """Record a verdict on the item's whole story cluster (any item, flagged or not)."""
     with engine_of(request).begin() as conn:
-        done = verdicts.record_verdict(conn, session.user, item_id, body.verdict, body.reason)
+        settings = request.app.state.settings
+        done = judge(conn, settings, session.user, item_id, body.verdict, body.reason)
     return VerdictOut(verdict=done.verdict, item_ids=list(done.item_ids), status=done.status)
 
 

@@ -18,7 +18,7 @@ from monitor.service import health
 from monitor.store.db import open_store
 from monitor.store.tables import users
 
-from . import admin, api, audit, item, overview, queue, reports, respond, sources
+from . import admin, api, audit, criticism, item, overview, queue, reports, respond, sources
 from .auth import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -53,7 +53,7 @@ def create_app(settings: Settings, engine: Any = None) -> FastAPI:
     app.state.signer = Signer(secret_key(app.state.engine, settings.secret_key))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _install(app)
-    for module in (queue, item, audit, sources, overview, admin, respond, reports, api):
+    for module in (queue, item, audit, sources, overview, admin, respond, criticism, reports, api):
         app.include_router(module.router)
     app.include_router(health.router)  # /healthz and /metrics: no login (monitoring)
 

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from monitor.respond.criticism import judge
 from monitor.review import verdicts
 from monitor.review.queue import audit_for_item, item_detail
 from monitor.review.status import VERDICTS
@@ -99,7 +100,7 @@ def verdict_form(
 ) -> Response:
     """Record a verdict from the page's dialog, then go back where the user was."""
     with engine_of(request).begin() as conn:
-        verdicts.record_verdict(conn, session.user, item_id, verdict, reason)
+        judge(conn, request.app.state.settings, session.user, item_id, verdict, reason)
     return RedirectResponse(_back(back, item_id), status_code=303)
 
 

@@ -49,6 +49,13 @@ def _positive_float(raw: str) -> float:
     return value
 
 
+def _share(raw: str) -> float:
+    value = float(raw)
+    if not 0 < value <= 1:
+        raise ValueError("must be a number above 0 and at most 1")
+    return value
+
+
 def _bool(raw: str) -> bool:
     lowered = raw.strip().lower()
     if lowered in {"1", "true", "yes", "on"}:
@@ -144,6 +151,24 @@ SETTINGS: tuple[Setting, ...] = (
         80,
         _positive_int,
         "Texts shorter than this are not matched against confirmed narratives.",
+    ),
+    Setting(
+        "criticism_threshold",
+        0.7,
+        _share,
+        "Relevant items whose criticism score reaches this go to the criticism list.",
+    ),
+    Setting(
+        "criticism_due_days",
+        15,
+        _positive_int,
+        "Days an office has to answer routed criticism (the due date shown and reported).",
+    ),
+    Setting(
+        "offices_file",
+        "",
+        str,
+        "YAML list of the Department's offices criticism is routed to (default: bundled).",
     ),
     Setting("classify_batch", 256, _positive_int, "Items scored per batch by `monitor classify`."),
     Setting(

@@ -130,6 +130,25 @@ def _classify(out: Console, engine: Any, settings: Settings) -> None:
         out.print(f"  • {label} {escape(row['title'])}")
         for reason in filter(None, row["reasons"]):
             out.print(f"      {escape(reason)}")
+    _criticism(out, engine, settings)
+
+
+def _criticism(out: Console, engine: Any, settings: Settings) -> None:
+    from .respond.criticism import criticism_list, route_pending
+
+    routed = route_pending(engine, settings)
+    out.print(
+        f"\n[bold]Góp ý, phản ánh[/] (criticism routed, not rebutted): {routed.routed} bài "
+        "chuyển đơn vị trả lời hoặc khắc phục."
+    )
+    with engine.connect() as conn:
+        entries = criticism_list(conn)
+    for entry in entries:
+        case = entry.case
+        due = f"{case.due_on:%d/%m/%Y}" if case.due_on else "—"
+        score = f"{case.score or 0:.2f}".replace(".", ",")
+        out.print(f"  • {escape(entry.title)}")
+        out.print(f"      → {escape(case.office or '')}, hạn trả lời {due} (điểm {score})")
 
 
 def _respond(out: Console, engine: Any, settings: Settings) -> None:

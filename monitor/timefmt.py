@@ -13,6 +13,12 @@ def to_local_iso(value: datetime | None) -> str | None:
     return None if value is None else value.astimezone(LOCAL).isoformat()
 
 
+def local_date(value: datetime) -> date:
+    """The day in Asia/Ho_Chi_Minh of an aware (or UTC) time."""
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(LOCAL).date()
+
+
 def show(value: datetime | None, with_time: bool = True) -> str:
     """dd/mm/yyyy HH:MM in Asia/Ho_Chi_Minh, as Vietnamese readers write dates."""
     if value is None:

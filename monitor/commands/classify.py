@@ -165,16 +165,22 @@ def _classify_args(p: argparse.ArgumentParser) -> None:
 def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
     """Score every unscored item in the store with the active model and flag items for review.
 
-    The bundled seed model is built and activated on first use when no model is active.
+    Relevant items over the criticism threshold go to the criticism list ("Góp ý, phản ánh"),
+    routed to an office with a due date. The bundled seed model is built and activated on
+    first use when no model is active.
     Example: monitor classify
     """
     from ..flag import classify_pending
+    from ..respond.criticism import route_pending
 
-    summary = classify_pending(open_engine(settings), settings, rescore=args.rescore)
+    engine = open_engine(settings)
+    summary = classify_pending(engine, settings, rescore=args.rescore)
+    routed = route_pending(engine, settings)
     labels = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_label.items()))
     print(
         f"model {summary.model_version}: {summary.scored} items scored ({labels or 'none'}); "
-        f"{summary.flagged} flagged for review, {summary.narratives} repeat confirmed claims"
+        f"{summary.flagged} flagged for review, {summary.narratives} repeat confirmed claims; "
+        f"{routed.routed} criticism routed to an office"
     )
     return 0
 

@@ -22,6 +22,7 @@ from ..respond.cases import STATUS_NAMES_VI
 from ..timefmt import show
 from . import charts, docxfmt, stats
 from .stats import Counts, Story
+from .stats_criticism import CriticismCase, CriticismFigures, criticism_cases, criticism_figures
 
 TREND_WEEKS = 8
 CSS = (
@@ -46,7 +47,9 @@ class Digest:
     trend: list[Counts]
     top: list[Story]
     distorted: list[Story]  # confirmed distorted stories of the last 8 weeks
-    criticism: list[Story]  # criticism of the last 8 weeks
+    criticism: list[Story]  # stories judged criticism by an analyst, last 8 weeks
+    routed: CriticismFigures  # criticism routed to offices: this week's figures
+    routed_cases: list[CriticismCase]  # cases opened in the last 8 weeks
     silent: list[str]  # names of sources silent at the week's end
 
 
@@ -61,6 +64,7 @@ def compute(conn: Connection, week: str, silent_after: float) -> Digest:
         week=week, window=window, this_week=weeks[-1], previous=weeks[-2], trend=weeks,
         top=stats.top_stories(conn, window), distorted=stats.confirmed_stories(conn, eight,
         "distorted"), criticism=stats.criticism_stories(conn, eight),
+        routed=criticism_figures(conn, window), routed_cases=criticism_cases(conn, eight),
         silent=[h.name for h in health if h.silent],
     )  # fmt: skip
 
@@ -82,14 +86,21 @@ def sections(d: Digest) -> list[tuple[str, list[str], list[list[str]]]]:
     distorted = [[s.title, show(s.first_seen, False),
                   STATUS_NAMES_VI.get(s.case_status, "Chưa mở hồ sơ") if s.status == "signed_off"
                   else "Chờ lãnh đạo duyệt"] for s in d.distorted]  # fmt: skip
-    criticism = [[s.title, s.office or "Chưa chuyển", "Đã trả lời" if s.answered_at else "Chưa"]
-                 for s in d.criticism]  # fmt: skip
+    r = d.routed
+    routed = [["Chuyển đơn vị trong tuần", str(r.routed)],
+              ["Có kết quả trong tuần", str(r.resolved)],
+              ["Đang chờ trả lời", str(r.open)], ["Quá hạn", str(r.overdue)]]  # fmt: skip
+    criticism = [[c.title, c.office or "Chưa chuyển", c.due_on.strftime("%d/%m/%Y") if c.due_on
+                  else "—", STATUS_NAMES_VI.get(c.status, c.status)]
+                 for c in d.routed_cases]  # fmt: skip
     return [
         ("Khối lượng tin so với tuần trước", ["", "Tuần này", "Tuần trước", "Thay đổi"], volume),
         ("Tin nổi bật theo độ lan tỏa", ["Tiêu đề", "Nguồn đầu tiên", "Số nguồn", "Số bản"], top),
         ("Thông tin sai lệch đã xác nhận (8 tuần) và tình trạng phản hồi",
          ["Tiêu đề", "Ngày đăng", "Tình trạng"], distorted),
-        ("Ý kiến phê bình đã chuyển đơn vị (8 tuần)", ["Tiêu đề", "Đơn vị", "Trả lời"], criticism),
+        ("Góp ý, phản ánh chuyển đơn vị trả lời", ["", "Số hồ sơ"], routed),
+        ("Góp ý, phản ánh đã chuyển (8 tuần)", ["Tiêu đề", "Đơn vị", "Hạn trả lời", "Tình trạng"],
+         criticism),
         ("Nguồn ngừng cập nhật", ["Nguồn"], [[n] for n in d.silent]),
     ]  # fmt: skip
 

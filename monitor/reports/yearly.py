@@ -25,6 +25,7 @@ from ..store.tables import sources
 from ..timefmt import show
 from . import charts, docxfmt, stats
 from .stats import Counts, Story
+from .stats_criticism import CriticismFigures, criticism_figures
 
 HEADER_NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 HEADER_MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -50,6 +51,7 @@ class YearReport:
     confirmed: list[Story]
     responses: stats.Responses
     days_with_items: int
+    criticism: CriticismFigures
 
 
 def compute(conn: Connection, year: int) -> YearReport:
@@ -67,6 +69,7 @@ def compute(conn: Connection, year: int) -> YearReport:
         by_source=stats.breakdown(cells, lambda c: names.get(c.source_id, c.source_id)),
         confirmed=confirmed, responses=stats.responses(confirmed),
         days_with_items=len({c.day for c in cells}),
+        criticism=criticism_figures(conn, window),
     )  # fmt: skip
 
 
@@ -97,6 +100,12 @@ def tables(report: YearReport) -> dict[str, tuple[list[str], list[list[object]]]
             ["Đã đăng cải chính", r.corrected],
             ["Trung vị thời gian từ khi đăng đến khi phản hồi (giờ)", median],
         ]),  # fmt: skip
+        "gop_y_phan_anh": (
+            ["Đơn vị", "Đã chuyển", "Có kết quả", "Còn chờ trả lời", "Quá hạn"],
+            [[*row] for row in report.criticism.by_office]
+            + [["Tổng", report.criticism.routed, report.criticism.resolved,
+                report.criticism.open, report.criticism.overdue]],
+        ),  # fmt: skip
         "phu_luc_vu_viec": (
             ["STT", "Mã tin", "Tiêu đề", "Cơ quan báo chí", "Ngày đăng", "Số nguồn đăng lại",
              "Nhãn", "Kênh phản hồi", "Tình trạng", "Cải chính"],
@@ -122,8 +131,14 @@ def definitions(report: YearReport) -> list[list[str]]:
         ["Thu thập", "Mọi tin đã lưu. Loại trùng: mỗi địa chỉ chuẩn hóa, mỗi GUID và mỗi nội "
          "dung trong cùng một nguồn chỉ lưu một lần; bản đăng lại ở cơ quan khác là tin riêng, "
          "các bản của cùng một câu chuyện được gom thành một cụm."],
-        ["Liên quan", "Tin nhắc đến địa danh của tỉnh Lạng Sơn hoặc thuật ngữ ngành xây dựng "
-         "(từ điển địa danh và từ vựng ngành)."],
+        ["Liên quan", "Tin nhắc đến địa danh của tỉnh Lạng Sơn (từ điển địa danh) hoặc nói về "
+         "ngành xây dựng: điểm ngành từ 0,5 trở lên, tính từ các thuật ngữ ngành tìm thấy, vị "
+         "trí của chúng (tiêu đề, sapo, thân bài) và độ dài bài (từ vựng ngành). Mỗi tin lưu "
+         "điểm và lý do; `monitor relevance explain` in lại."],
+        ["Góp ý, phản ánh", "Hồ sơ phản ánh, phê bình chính đáng về Lạng Sơn được chuyển đơn "
+         "vị của Sở (theo điểm phân loại hoặc kết luận của chuyên viên). Đã chuyển: mở trong "
+         "năm; có kết quả: ghi nhận trả lời, khắc phục hoặc không thuộc thẩm quyền trong năm; "
+         "còn chờ và quá hạn: tính ở cuối năm."],
         ["Bị gắn cờ", "Tin liên quan mà bộ phân loại chấm điểm vượt ngưỡng xem xét, dù kết quả "
          "xem xét sau đó thế nào."],
         ["Đã xác nhận / Đã bác bỏ", "Trạng thái xem xét hiện tại: đã xác nhận (kể cả đã được "
@@ -217,8 +232,15 @@ def render_docx(report: YearReport, settings: Settings) -> bytes:
     docxfmt.para(doc, "III. PHẢN HỒI", bold=True, align="left")
     docxfmt.para(doc, "Bảng 5. Kết quả phản hồi", italic=True, align="left")
     docxfmt.table(doc, *t["phan_hoi"])
-    docxfmt.para(doc, "IV. NGUỒN THEO DÕI", bold=True, align="left")
-    docxfmt.para(doc, "Bảng 6. Theo nguồn", italic=True, align="left")
+    c = report.criticism
+    docxfmt.para(doc, "IV. GÓP Ý, PHẢN ÁNH", bold=True, align="left")
+    docxfmt.para(doc, f"Có {c.routed} góp ý, phản ánh được chuyển đơn vị trả lời hoặc khắc phục; "
+                 f"{c.resolved} đã có kết quả; cuối năm còn {c.open} chờ trả lời, trong đó "
+                 f"{c.overdue} quá hạn.")  # fmt: skip
+    docxfmt.para(doc, "Bảng 6. Góp ý, phản ánh theo đơn vị", italic=True, align="left")
+    docxfmt.table(doc, *t["gop_y_phan_anh"])
+    docxfmt.para(doc, "V. NGUỒN THEO DÕI", bold=True, align="left")
+    docxfmt.para(doc, "Bảng 7. Theo nguồn", italic=True, align="left")
     docxfmt.table(doc, *t["theo_nguon"])
     _footer(doc, settings)
     wide = docxfmt.landscape(doc)  # ten columns do not fit a portrait page

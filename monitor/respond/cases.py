@@ -10,7 +10,7 @@ spokesperson, the date sent, the answer and the correction published. Every chan
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -21,8 +21,12 @@ from . import InvalidInput, NotFound
 
 KINDS = ("rebuttal", "criticism")
 CHANNELS = ("press_release", "portal_post", "correction_request")
-# open → approved → sent → answered → corrected; closed at any point (with a note).
-STATUSES = ("open", "approved", "sent", "answered", "corrected", "closed")
+# Rebuttal: open → approved → sent → answered → corrected; closed at any point (with a note).
+# Criticism: received → answered (the office's answer), fixed (the problem was put right) or
+# not_ours (not the Department's matter); closed at any point.
+STATUSES = ("open", "approved", "sent", "answered", "corrected", "closed", "received", "fixed",
+            "not_ours")  # fmt: skip
+CRITICISM_STATUSES = ("received", "answered", "fixed", "not_ours", "closed")
 CHANNEL_NAMES_VI = {
     "press_release": "Thông cáo báo chí",
     "portal_post": "Đăng trên Cổng thông tin điện tử của Sở",
@@ -35,6 +39,9 @@ STATUS_NAMES_VI = {
     "answered": "Đã có trả lời",
     "corrected": "Đã đăng cải chính",
     "closed": "Đã đóng",
+    "received": "Đã tiếp nhận, chờ trả lời",
+    "fixed": "Đã khắc phục",
+    "not_ours": "Không thuộc thẩm quyền của Sở",
 }
 
 
@@ -60,11 +67,14 @@ class Case:
     created_by: str
     created_at: datetime
     updated_at: datetime
+    due_on: date | None = None
+    answer_url: str | None = None
+    score: float | None = None
 
     def as_json(self) -> dict[str, Any]:
         """JSON-ready (times in ISO 8601) for the audit log."""
         data = asdict(self)
-        return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in data.items()}
+        return {k: v.isoformat() if isinstance(v, datetime | date) else v for k, v in data.items()}
 
 
 def _case(row: Any) -> Case:
@@ -106,8 +116,12 @@ def _status_of(conn: Connection, item_id: int) -> str:
 def open_case(
     conn: Connection, actor: str, item_id: int, kind: str, *, channel: str | None = None,
     office: str | None = None, draft_id: int | None = None, now: datetime | None = None,
+    due_on: date | None = None, score: float | None = None, routed: bool = False,
 ) -> Case:  # fmt: skip
-    """Open a rebuttal (signed-off story, with a channel) or criticism case (with an office)."""
+    """Open a rebuttal (signed-off story, with a channel) or criticism case (with an office).
+
+    ``routed``: the criticism was routed on its score (monitor/respond/criticism.py), not
+    from an analyst's verdict, so the item need not be in the criticism status."""
     if kind not in KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(KINDS)}")
     status = _status_of(conn, item_id)
@@ -119,15 +133,15 @@ def open_case(
     else:
         if not (office or "").strip():
             raise InvalidInput("a criticism case needs the office it is routed to")
-        if status != "criticism":
+        if status != "criticism" and not routed:
             raise InvalidInput(f"item {item_id} is {status}, not criticism")
     if list_cases(conn, kind=kind, item_ids=[item_id]):
         raise InvalidInput(f"item {item_id} already has a {kind} case")
     now = now or datetime.now(UTC)
     case_id = conn.execute(response_cases.insert().values(
         item_id=item_id, kind=kind, channel=channel, office=(office or "").strip() or None,
-        status="open", draft_id=draft_id, note="", created_by=actor, created_at=now,
-        updated_at=now,
+        status="open" if kind == "rebuttal" else "received", draft_id=draft_id, note="",
+        created_by=actor, created_at=now, updated_at=now, due_on=due_on, score=score,
     ).returning(response_cases.c.id)).scalar_one()  # fmt: skip
     case = get_case(conn, int(case_id))
     audit.record(conn, actor, "case_open", "case", case.id, None, case.as_json(), now)

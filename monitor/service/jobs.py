@@ -151,13 +151,15 @@ def classify_new() -> str | None:
 
 def classify_items(ctx: ServiceContext) -> str:
     from ..flag import classify_pending
+    from ..respond.criticism import route_pending
 
     def check(_scored: int) -> None:
         if ctx.stop.is_set():
             raise Stopped  # after a committed batch: nothing half-written
 
     summary = classify_pending(ctx.engine, ctx.settings, progress=check)
-    return f"scored={summary.scored} flagged={summary.flagged}"
+    routed = route_pending(ctx.engine, ctx.settings)
+    return f"scored={summary.scored} flagged={summary.flagged} criticism_routed={routed.routed}"
 
 
 def retrain_weekly() -> str | None:

@@ -327,6 +327,9 @@ response_cases = Table(
     Column("created_by", String(64), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    Column("due_on", Date),  # criticism: the office answers by this (local) day
+    Column("answer_url", Text),  # criticism: where the answer was published
+    Column("score", Float),  # criticism: the item's criticism score when it was routed
     UniqueConstraint("item_id", "kind"),
 )
 

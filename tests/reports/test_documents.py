@@ -63,7 +63,7 @@ def test_yearly_report_figures_equal_database_and_export(engine, tmp_path) -> No
     written = yearly.write_csvs(report, tmp_path)
     with (tmp_path / "tong_hop.csv").open(encoding="utf-8-sig") as fh:
         assert list(csv.reader(fh))[1][:2] == ["2020", "4"]
-    assert len(written) == 8
+    assert len(written) == 9  # eight tables (criticism by office included) and definitions
 
 
 def test_digest_counts_weeks_and_renders(engine, tmp_path) -> None:
