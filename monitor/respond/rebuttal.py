@@ -90,10 +90,11 @@ def compose(row: Any, phrases: list[str], facts: list[Fact], settings: Settings)
     )
     found: list[dict[str, Any]] = []  # stored as JSON with the draft
     for claim in claims:
-        scored = index.answer(claim.sentence)
+        cited, refused = index.review(claim.sentence)
         found.append({
             "sentence": claim.sentence, "phrases": list(claim.phrases),
-            "facts": [{"id": s.fact.id, "score": s.score} for s in scored],
+            "facts": [{"id": s.fact.id, "score": s.score, "why": s.why} for s in cited],
+            "refused": [{"id": s.fact.id, "score": s.score, "why": s.why} for s in refused],
         })  # fmt: skip
     by_id = {f.id: f for f in facts}
     body = _template(row, found, by_id, settings)

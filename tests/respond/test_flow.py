@@ -47,8 +47,8 @@ def test_example_fact_base_imports_and_is_audited(engine) -> None:
         first = import_facts(conn, "admin", load_yaml(EXAMPLE))
         again = import_facts(conn, "admin", load_yaml(EXAMPLE))
         n_audit = conn.scalar(select(func.count()).where(audit_log.c.action == "fact_save"))
-    assert first.added == 8 and again.unchanged == 8
-    assert n_audit == 8
+    assert first.added == 9 and again.unchanged == 9
+    assert n_audit == 9
 
 
 def test_draft_cites_only_existing_facts_and_marks_unmatched_claims(engine) -> None:

@@ -1,0 +1,62 @@
+"""Fact retrieval refuses to guess: another place, another kind of claim, too few words."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from monitor.respond.facts import EXAMPLE, Fact, load_yaml
+from monitor.respond.retrieval import FactIndex, disagreement, subject
+
+
+def fact(fid: str, statement: str, topics: tuple[str, ...]) -> Fact:
+    day = date(2025, 1, 2)
+    return Fact(fid, statement, "1/TB (ví dụ)", day, "Sở Xây dựng (ví dụ)", day, topics=topics)
+
+
+@pytest.fixture(scope="module")
+def index() -> FactIndex:
+    school = fact(
+        "T-CL-01",
+        "Nhà lớp học của Trường Trung học cơ sở thị trấn Lộc Bình đã được kiểm định; kết cấu "
+        "đạt yêu cầu, vết nứt tường là nứt lớp vữa trát, không ảnh hưởng an toàn.",
+        ("chất lượng công trình", "trường học", "kiểm định", "nứt tường", "Lộc Bình"),
+    )
+    return FactIndex([*load_yaml(EXAMPLE), school])  # the example base has VD-CK-01, the gate
+
+
+def test_the_border_gate_claim_gets_the_border_gate_fact_only(index: FactIndex) -> None:
+    claim = "Cửa khẩu Hữu Nghị sẽ đóng cửa vĩnh viễn từ tháng 12, hàng nghìn xe mắc kẹt."
+    cited, refused = index.review(claim)
+    assert [s.fact.id for s in cited] == ["VD-CK-01"]
+    assert "cùng địa danh: Hữu Nghị" in cited[0].why and "điểm từ ngữ" in cited[0].why
+    assert "VD-GP-01" not in {s.fact.id for s in cited}  # the permit deadline is not an answer
+    assert all(s.why for s in refused)
+
+
+def test_typed_without_diacritics(index: FactIndex) -> None:
+    cited = index.answer("cua khau huu nghi se dong cua vinh vien, ai xuat canh thi di gap")
+    assert [s.fact.id for s in cited] == ["VD-CK-01"]
+
+
+def test_another_place_is_refused_with_the_reason(index: FactIndex) -> None:
+    claim = "Cửa khẩu Tân Thanh sẽ đóng cửa vĩnh viễn từ tháng sau, xe hàng phải quay đầu."
+    cited, refused = index.review(claim)
+    assert cited == []
+    gate = next(s for s in refused if s.fact.id == "VD-CK-01")
+    assert gate.why.startswith("khác địa danh (dữ kiện nói về Hữu Nghị")
+
+
+def test_another_kind_of_claim_is_refused(index: FactIndex) -> None:
+    claim = "Cửa khẩu Hữu Nghị thu thêm 500 nghìn đồng phí mỗi lượt xuất cảnh từ tháng này."
+    about = subject(claim)
+    gate = subject(index.facts[-2].statement + " " + " ".join(index.facts[-2].topics))
+    assert "money" in about.kinds and "money" not in gate.kinds
+    assert disagreement(about, gate).startswith("khác loại nội dung")
+    assert [s.fact.id for s in index.answer(claim)] == []
+
+
+def test_nothing_in_the_base_means_no_citation(index: FactIndex) -> None:
+    assert index.answer("Bệnh viện tỉnh từ chối bệnh nhân dùng thẻ bảo hiểm y tế.") == []
+    assert index.answer("") == []
