@@ -9,8 +9,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 # Order: cheap first. Each script is also runnable on its own with --help for its options.
 SCRIPTS = [
-    "extraction.py", "relevance.py", "citations.py", "cluster.py", "crawl.py", "quality.py", "classify.py",
-    "dashboard.py", "report.py", "soak.py",
+    "extraction.py", "relevance.py", "citations.py", "cluster.py", "crawl.py", "quality.py",
+    "classify.py", "dashboard.py", "report.py", "soak.py",
 ]
 
 

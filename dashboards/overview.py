@@ -6,7 +6,6 @@ the yearly report and `monitor export`, so one window shows one number everywher
 
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import asdict
 
@@ -16,6 +15,7 @@ from fastapi.responses import Response
 from monitor.reports import stats
 from monitor.review import InvalidInput
 from monitor.review.index import refresh
+from monitor.text.csvsafe import SafeDictWriter
 
 from .charts import bars, columns
 from .i18n import translate
@@ -65,7 +65,7 @@ def overview_export(
         refresh(conn)
         rows = stats.counts(conn, stats.last_days(days), group)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=["key", *stats.METRICS])
+    writer = SafeDictWriter(out, fieldnames=["key", *stats.METRICS])
     writer.writeheader()
     writer.writerows(asdict(r) for r in rows)
     return download(out.getvalue(), "text/csv; charset=utf-8", f"stats-{group}.csv")

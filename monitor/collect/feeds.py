@@ -167,12 +167,13 @@ def _feedparser(text: str, url: str) -> Any:
 
 
 def _entry_url(entry: Any, base: str) -> str | None:
-    """The entry's absolute link, else its guid when that is a URL."""
-    link = (entry.get("link") or "").strip()
+    """The entry's absolute http(s) link, else its guid when that is an http(s) URL; never a
+    javascript:, data: or other scheme (an item's link is opened by analysts)."""
+    link = _absolute(base, (entry.get("link") or "").strip()) if entry.get("link") else None
     if link:
-        return _absolute(base, link)
+        return link
     guid = (entry.get("id") or "").strip()
-    return guid if guid.startswith(("http://", "https://")) else None
+    return guid if guid.lower().startswith(("http://", "https://")) else None
 
 
 def _field(entry: Any, key: str) -> Any:
@@ -210,8 +211,8 @@ def _entry(entry: Any, index: int, base: str, notes: list[str]) -> FeedEntry | N
     label = f"entry {index + 1}" + (f" ({title[:60]})" if title else "")
     guid = (entry.get("id") or "").strip() or None
     url = _entry_url(entry, base)
-    if url is None and guid is None:
-        notes.append(f"{label} skipped: no link and no guid")
+    if url is None:
+        notes.append(f"{label} skipped: no http(s) link" + ("" if guid else " and no guid"))
         return None
     author = normalize_line(entry.get("author")) or None
     published = _entry_date(entry, notes, label)

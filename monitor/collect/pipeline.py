@@ -270,7 +270,7 @@ def _new_entries(
     """Entries whose canonical URL and GUID are not stored yet, once each."""
     candidates: dict[str, tuple[FeedEntry, str, str]] = {}
     for entry in parsed.entries[: collector.settings.max_entries_per_feed]:
-        url = entry.url or entry.guid or ""
+        url = entry.url or ""  # always http(s): the parser skips entries without such a link
         if not url:
             continue
         canon = canonical_url(url)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import csv
 import dataclasses
 import json
 import sys
@@ -14,6 +13,7 @@ from typing import Any, TextIO
 from ..cli import UserError, command, open_engine, store, sync
 from ..config import Settings
 from ..sources import load_sources
+from ..text.csvsafe import SafeDictWriter
 from ..timefmt import parse_range, to_local_iso
 
 
@@ -97,7 +97,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             for row in rows:
                 out.write(json.dumps(_export_record(row), ensure_ascii=False) + "\n")
         else:
-            writer = csv.DictWriter(out, fieldnames=list(EXPORT_FIELDS))
+            writer = SafeDictWriter(out, fieldnames=list(EXPORT_FIELDS))
             writer.writeheader()
             for row in rows:
                 record = _export_record(row)

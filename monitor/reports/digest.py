@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 
 from ..config import Settings
 from ..respond.cases import STATUS_NAMES_VI
+from ..text.normalize import printable
 from ..timefmt import show
 from . import charts, docxfmt, stats
 from .stats import Counts, Story
@@ -170,11 +171,11 @@ def render_pdf(d: Digest) -> bytes:
     body = ParagraphStyle("b", fontName="DejaVu", fontSize=8, leading=10)
     head = ParagraphStyle("h", fontName="DejaVu-Bold", fontSize=10, leading=13, spaceBefore=4)
     out = io.BytesIO()
-    story: list[object] = [Paragraph(html.escape(title(d)), head),
+    story: list[object] = [Paragraph(_pdf_text(title(d)), head),
                            Image(io.BytesIO(chart(d)), width=170 * mm, height=55 * mm)]  # fmt: skip
     for name, header, rows in sections(d):
-        story.append(Paragraph(html.escape(name), head))
-        cells = [[Paragraph(html.escape(c), body) for c in r] for r in [header, *rows]]
+        story.append(Paragraph(_pdf_text(name), head))
+        cells = [[Paragraph(_pdf_text(c), body) for c in r] for r in [header, *rows]]
         if not rows:
             story.append(Paragraph("Không có.", body))
             continue
@@ -184,6 +185,11 @@ def render_pdf(d: Digest) -> bytes:
     SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=15 * mm,
                       topMargin=15 * mm, bottomMargin=15 * mm).build(story)  # fmt: skip
     return out.getvalue()
+
+
+def _pdf_text(text: str) -> str:
+    """reportlab's paragraph markup for plain text: escaped, no characters it cannot draw."""
+    return html.escape(printable(text))
 
 
 def render(d: Digest, suffix: str) -> bytes:

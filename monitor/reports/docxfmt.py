@@ -15,6 +15,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from ..text.normalize import printable
+
 FONT = "Times New Roman"
 SIZE = 13
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
@@ -50,7 +52,7 @@ def para(doc: Document, text: str = "", *, bold: bool = False, italic: bool = Fa
                    "right": WD_ALIGN_PARAGRAPH.RIGHT,
                    "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}[align]  # fmt: skip
     for n, chunk in enumerate(_BOLD.split(text)):
-        run = p.add_run(chunk)
+        run = p.add_run(printable(chunk))
         run.bold = bold or n % 2 == 1
         run.italic = italic
         run.font.size = Pt(size)
@@ -82,7 +84,7 @@ def table(doc: Document, header: Sequence[str], rows: Sequence[Sequence[object]]
     grid.autofit = False
     for cell, text in zip(grid.rows[0].cells, header, strict=True):
         cell.text = ""
-        run = cell.paragraphs[0].add_run(str(text))
+        run = cell.paragraphs[0].add_run(printable(str(text)))
         run.bold = True
         run.font.size = Pt(size)
     for row in rows:
@@ -92,7 +94,7 @@ def table(doc: Document, header: Sequence[str], rows: Sequence[Sequence[object]]
             p = cell.paragraphs[0]
             if isinstance(value, int | float) or _NUMBER.match(str(value)):
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            p.add_run("" if value is None else str(value)).font.size = Pt(size)
+            p.add_run("" if value is None else printable(str(value))).font.size = Pt(size)
     for n, mm in enumerate(widths(header, rows, text_mm)):
         grid.columns[n].width = Mm(mm)
         for cell in grid.columns[n].cells:

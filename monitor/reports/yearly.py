@@ -6,7 +6,6 @@ counts use the seen day (publication, else fetch) so they equal `monitor export`
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,8 @@ from sqlalchemy import Connection, select
 from ..config import Settings
 from ..respond.cases import CHANNEL_NAMES_VI, STATUS_NAMES_VI
 from ..store.tables import sources
+from ..text.csvsafe import SafeWriter
+from ..text.normalize import printable
 from ..timefmt import show
 from . import charts, docxfmt, stats
 from .stats import Counts, Story
@@ -159,7 +160,7 @@ def _cell_lines(cell, lines: list[tuple[str, int, str]]) -> None:  # noqa: ANN00
         p = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         p.paragraph_format.space_after = Pt(0)
-        run = p.add_run(text)
+        run = p.add_run(printable(text))
         run.bold, run.italic, run.underline = "b" in style, "i" in style, "u" in style
         run.font.size = Pt(size)
 
@@ -263,7 +264,7 @@ def write_csvs(report: YearReport, directory: str | Path) -> list[Path]:
     for name, (header, rows) in named.items():
         path = out_dir / f"{name}.csv"
         with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
+            writer = SafeWriter(fh)
             writer.writerow(header)
             writer.writerows(rows)
         written.append(path)

@@ -5,7 +5,6 @@ Rows are only ever inserted; database triggers (migration 0003) refuse UPDATE an
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -15,6 +14,7 @@ from typing import Any, TextIO
 from sqlalchemy import Connection, select
 
 from ..store.tables import audit_log
+from ..text.csvsafe import SafeDictWriter
 from ..timefmt import to_local_iso
 
 EXPORT_FIELDS = ("id", "at", "actor", "action", "entity", "entity_id", "before", "after")
@@ -114,7 +114,7 @@ def export(
         json.dump(rows, out, ensure_ascii=False, indent=1)
         out.write("\n")
     elif fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=list(EXPORT_FIELDS))
+        writer = SafeDictWriter(out, fieldnames=list(EXPORT_FIELDS))
         writer.writeheader()
         for row in rows:
             row["before"] = _dump(row["before"]) or ""

@@ -15,11 +15,22 @@ import html
 import re
 import unicodedata
 
-__all__ = ["normalize_text", "normalize_line", "fold_key", "has_diacritics", "TONE_MARKS"]
+__all__ = [
+    "normalize_text", "normalize_line", "fold_key", "has_diacritics", "printable", "TONE_MARKS",
+]
 
 # Combining tone marks in NFD: grave, acute, tilde, hook above, dot below.
 TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# C0 and C1 controls (newline and tab kept), DEL, lone surrogates and the noncharacters
+# U+FFFE/U+FFFF: crawled text may carry any of them, and XML (DOCX), PDF and CSV outputs
+# refuse or mangle them.
+_CONTROLS = dict.fromkeys(
+    [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0),
+     *range(0xD800, 0xE000), 0xFFFE, 0xFFFF],
+    None,
+)  # fmt: skip
+_STRIP = {**_ZERO_WIDTH, **_CONTROLS}
 # Any Unicode space separator, tab, form feed, vertical tab: all become one plain space.
 _SPACES = re.compile(r"[^\S\n]+")
 _NEWLINES = re.compile(r"\s*\n\s*")
@@ -63,12 +74,18 @@ def normalize_text(text: str | None) -> str:
     if not text:
         return ""
     text = _unescape(text)
-    text = text.translate(_ZERO_WIDTH)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.translate(_STRIP)
     text = _place_tones(text)
     text = _SPACES.sub(" ", text)
     text = _NEWLINES.sub("\n", text)
     return text.strip()
+
+
+def printable(text: str) -> str:
+    """``text`` without the characters no document format accepts (controls but newline and
+    tab, lone surrogates, noncharacters): for text stored before normalisation removed them."""
+    return text.translate(_CONTROLS)
 
 
 def normalize_line(text: str | None) -> str:

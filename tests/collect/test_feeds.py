@@ -130,9 +130,25 @@ def test_guid_url_stands_in_for_missing_link_and_entries_without_either_are_skip
     assert [(e.url, e.guid) for e in feed.entries] == [
         ("https://baovidu.example.vn/tin-van/cau-na-sam-901.html",) * 2,
         ("https://baovidu.example.vn/tin-van/nuoc-sach-902.html",) * 2,
-        (None, "tin-903"),
     ]
-    assert any("skipped: no link and no guid" in w for w in feed.warnings)
+    # A guid that is no http(s) URL cannot stand in for the link an analyst opens.
+    assert any("(Mã tin nội bộ) skipped: no http(s) link" in w for w in feed.warnings)
+    assert any("skipped: no http(s) link and no guid" in w for w in feed.warnings)
+
+
+@pytest.mark.parametrize(
+    "link",
+    ["javascript:alert(1)", "JAVASCRIPT:alert(1)", " jav&#x09;ascript:alert(1)",
+     "data:text/html,hi", "vbscript:x", "file:///etc/passwd", "mailto:a@b.vn"],
+)  # fmt: skip
+def test_only_http_links_are_kept(link: str) -> None:
+    xml = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        f"<item><title>X</title><link>{link}</link><guid>javascript:alert(2)</guid></item>"
+        "<item><title>Y</title><link>HTTPS://ok.vn/a</link></item></channel></rss>"
+    )
+    feed = parse_feed(xml.encode(), url="https://a.vn/rss")
+    assert [e.url for e in feed.entries] == ["https://ok.vn/a"]
 
 
 def test_atom() -> None:
