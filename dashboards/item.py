@@ -110,7 +110,8 @@ def signoff_form(
 ) -> Response:
     """A lead signs off a confirmed story."""
     with engine_of(request).begin() as conn:
-        verdicts.sign_off(conn, session.user, item_id, note)
+        four_eyes = request.app.state.settings.four_eyes
+        verdicts.sign_off(conn, session.user, item_id, note, four_eyes=four_eyes)
     return RedirectResponse(f"/items/{item_id}", status_code=303)
 
 

@@ -250,6 +250,8 @@ def case_step(
     actor, moment = session.user.name, _moment(at)
     with _store(request, write=True) as conn:
         if step == "approve":
+            if session.user.role != "lead":  # the spokesperson's approval: a lead records it
+                raise review.PermissionDenied("only a lead records the spokesperson's approval")
             cases.approve(conn, actor, case_id, text, moment)
         elif step == "sent":
             cases.mark_sent(conn, actor, case_id, moment)

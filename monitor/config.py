@@ -7,10 +7,12 @@ Values come from, in order of precedence: explicit overrides (CLI flags), enviro
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 # HTTP headers are ASCII, hence the department's name without diacritics.
 DEFAULT_USER_AGENT = (
@@ -151,6 +153,12 @@ SETTINGS: tuple[Setting, ...] = (
         80,
         _positive_int,
         "Texts shorter than this are not matched against confirmed narratives.",
+    ),
+    Setting(
+        "four_eyes",
+        True,
+        _bool,
+        "Whoever confirmed a story cannot also sign it off (a second lead does).",
     ),
     Setting(
         "criticism_threshold",
@@ -299,14 +307,28 @@ class Settings:
         return rows
 
 
+_SECRET_PARAM = re.compile(r"pass|pwd|secret|token|key|auth|cred", re.I)
+
+
 def mask_url(value: str) -> str:
-    """Hide the password in a URL such as postgresql://user:pw@host/db."""
-    if "://" in value and "@" in value:
-        scheme, rest = value.split("://", 1)
-        creds, host = rest.rsplit("@", 1)
-        if ":" in creds:
-            return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}"
-    return value
+    """Hide every secret in a URL: the password of ``user:pw@host`` and the value of any query
+    parameter named like a secret (``?password=``, ``sslpassword``, ``token``, ``api_key``...)."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return "***"
+    netloc = parts.netloc
+    if "@" in netloc:
+        creds, host = netloc.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        netloc = f"{user}:***@{host}" if ":" in creds else f"{user}@{host}"
+    query = "&".join(
+        f"{name}=***" if _SECRET_PARAM.search(name) else (f"{name}={val}" if sep else name)
+        for name, sep, val in (pair.partition("=") for pair in parts.query.split("&") if pair)
+    )
+    rebuilt = f"{parts.scheme}://{netloc}{parts.path}" if "://" in value else value
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return rebuilt + (f"?{query}" if query else "") + fragment
 
 
 def read_config_file(path: str | Path) -> dict[str, str]:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.config import ConfigError, load_settings
+from monitor.config import ConfigError, load_settings, mask_url
 
 
 def test_precedence_flag_env_file_default(tmp_path: Path) -> None:
@@ -53,3 +53,19 @@ def test_secrets_are_masked() -> None:
         ).describe()
     )
     assert shown["secret_key"] == "***" and "pw" not in shown["database_url"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql+psycopg://h/db?password=s3cr3t-pw&sslmode=require",
+        "postgresql://u@h/db?sslpassword=s3cr3t-pw",
+        "postgresql://u:s3cr3t-pw@h/db?application_name=a@b",
+        "amqp://guest:s3cr3t-pw@localhost:5672/%2F",
+        "https://relay.example/hook?token=s3cr3t-pw&x=1",
+    ],
+)
+def test_secrets_are_masked_wherever_they_sit_in_a_url(url: str) -> None:
+    shown = dict((n, v) for n, v, _ in load_settings({"MONITOR_DATABASE_URL": url}).describe())
+    assert "s3cr3t-pw" not in shown["database_url"] and "***" in shown["database_url"]
+    assert mask_url("sqlite:///monitor.db") == "sqlite:///monitor.db"

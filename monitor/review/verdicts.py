@@ -109,14 +109,20 @@ def record_verdict(
 
 
 def sign_off(
-    conn: Connection, actor: User, item_id: int, note: str = "", now: datetime | None = None
-) -> VerdictResult:
-    """A lead approves the confirmed verdict on a story (every copy) before any reply."""
+    conn: Connection, actor: User, item_id: int, note: str = "", now: datetime | None = None,
+    *, four_eyes: bool = True,
+) -> VerdictResult:  # fmt: skip
+    """A lead approves the confirmed verdict on a story (every copy) before any reply.
+
+    ``four_eyes`` (setting ``MONITOR_FOUR_EYES``, on by default): whoever confirmed the story
+    cannot also sign it off."""
     if actor.role != "lead":
         raise PermissionDenied("only a lead signs off")
     before = item_status(conn, item_id)
     if before != "confirmed":
         raise InvalidInput(f"only confirmed items can be signed off (this one is {before})")
+    if four_eyes and actor.name in _confirmers(conn, cluster_items(conn, item_id)):
+        raise PermissionDenied("four eyes: another lead signs off a story you confirmed")
     now = now or datetime.now(UTC)
     ids = cluster_items(conn, item_id)
     for i in ids:
@@ -133,6 +139,14 @@ def sign_off(
     audit_log.record(conn, actor.name, "signoff", "item", item_id, {"status": before},
                      {"status": status, "note": note.strip(), "items": ids}, now)  # fmt: skip
     return VerdictResult("signoff", tuple(ids), status)
+
+
+def _confirmers(conn: Connection, ids: list[int]) -> set[str]:
+    """Who gave the confirming verdicts standing on these items."""
+    rows = conn.execute(
+        select(verdicts_t.c.analyst, verdicts_t.c.verdict).where(verdicts_t.c.item_id.in_(ids))
+    ).all()
+    return {r.analyst for r in rows if r.verdict.startswith("confirm")}
 
 
 def assign(

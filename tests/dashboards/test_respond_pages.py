@@ -142,6 +142,8 @@ def test_case_opened_from_the_draft_and_each_step_recorded(engine, client_as) ->
     assert opened.status_code == 303
     case_id = int(opened.headers["location"].rsplit("/", 1)[1])
     assert lead.post(f"/cases/{case_id}/sent", data={"csrf_token": lead.csrf}).status_code == 400
+    by_analyst = {"text": "Nguyễn Văn A", "csrf_token": analyst.csrf}
+    assert analyst.post(f"/cases/{case_id}/approve", data=by_analyst).status_code == 403
     steps = [("approve", "Nguyễn Văn A", "2020-03-06T09:00"), ("sent", "", "2020-03-06T10:30"),
              ("answer", "Tòa soạn đồng ý cải chính", ""),
              ("correction", "https://bao.example.vn/cai-chinh", "2020-03-08T08:00")]  # fmt: skip

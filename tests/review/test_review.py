@@ -121,9 +121,21 @@ def test_disagreement_is_kept_and_a_lead_settles_it(engine, story) -> None:
         assert verdicts.item_status(conn, story[4]) == "disputed"
         verdicts.record_verdict(conn, LAN, story[4], "confirm_hostile", "Đã xác minh.")
         assert verdicts.item_status(conn, story[4]) == "confirmed"
-        verdicts.sign_off(conn, LAN, story[4], "Đồng ý.")
+        with pytest.raises(PermissionDenied, match="four eyes"):  # she confirmed it herself
+            verdicts.sign_off(conn, LAN, story[4], "Đồng ý.")
+        verdicts.sign_off(conn, LAN, story[4], "Đồng ý.", four_eyes=False)  # when set off
         assert verdicts.item_status(conn, story[4]) == "signed_off"
         assert [h.action for h in queue.history(conn, story[4])][-1] == "signoff"
+
+
+def test_four_eyes_a_second_lead_signs_off(engine, story) -> None:
+    mai = User(LAN.id + 1, "mai", "lead")
+    with engine.begin() as conn:
+        verdicts.record_verdict(conn, LAN, story[0], "confirm_distorted", "Sai.")
+        with pytest.raises(PermissionDenied, match="four eyes"):
+            verdicts.sign_off(conn, LAN, story[0])
+        verdicts.sign_off(conn, mai, story[0], "Đồng ý.")
+        assert verdicts.item_status(conn, story[0]) == "signed_off"
 
 
 def test_sign_off_and_assignment_need_a_lead(engine, story) -> None:
