@@ -2,7 +2,10 @@
 
 Problems that still leave readable entries (bare ``&``, a wrong charset, a BOM, odd dates)
 become warnings on the ParsedFeed; a document that is not a feed raises FeedError.
-Entity declarations are removed before parsing, so no entity is ever expanded.
+No DTD is ever read: a DOCTYPE in the prolog is removed whole (found by a scanner that
+honours quotes, comments and the internal subset, not by a pattern), references to the
+entities it declared are dropped, and a declaration anywhere else refuses the document. So no
+entity is expanded and nothing is fetched, in any form.
 """
 
 from __future__ import annotations
@@ -32,7 +35,6 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 _HTML_START = re.compile(
     r"^\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html|<head|<body)", re.I | re.S
 )
-_DOCTYPE_SUBSET = re.compile(r"<!DOCTYPE[^\[>]*\[(?P<subset>.*?)\]\s*>", re.I | re.S)
 _ENTITY_NAME = re.compile(r"<!ENTITY\s+(?:%\s+)?([\w.:-]+)")
 _XML_PREDEFINED = {"amp", "lt", "gt", "quot", "apos"}
 _CHARREF = re.compile(r"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});")
@@ -86,17 +88,82 @@ def _decode(content: bytes, content_type: str) -> tuple[str, list[str]]:
     return text, notes
 
 
+def _doctype_end(text: str, start: int) -> int:
+    """Index just past the DOCTYPE that starts at ``start``; -1 when it never ends.
+
+    Quoted strings (which may hold ">" or "]"), comments and the internal subset in
+    brackets are skipped as XML defines them."""
+    depth, i, n = 0, start + len("<!DOCTYPE"), len(text)
+    while i < n:
+        ch = text[i]
+        if ch in "\"'":
+            close = text.find(ch, i + 1)
+            if close < 0:
+                return -1
+            i = close + 1
+            continue
+        if text.startswith("<!--", i):
+            close = text.find("-->", i + 4)
+            if close < 0:
+                return -1
+            i = close + 3
+            continue
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth = max(0, depth - 1)
+        elif ch == ">" and depth == 0:
+            return i + 1
+        i += 1
+    return -1
+
+
+def _prolog_doctype(text: str) -> tuple[int, int] | None:
+    """(start, end) of the DOCTYPE in the prolog, if any (before the first element)."""
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] in " \t\r\n\ufeff":
+            i += 1
+        elif text.startswith("<?", i):
+            close = text.find("?>", i + 2)
+            i = n if close < 0 else close + 2
+        elif text.startswith("<!--", i):
+            close = text.find("-->", i + 4)
+            i = n if close < 0 else close + 3
+        elif text[i : i + 9].upper() == "<!DOCTYPE":
+            return i, _doctype_end(text, i)
+        else:
+            return None
+    return None
+
+
+_DECLARATION = re.compile(r"<!(?:DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)\b", re.I)
+_CDATA = re.compile(r"<!\[CDATA\[.*?\]\]>", re.S)
+
+
 def _defuse(text: str) -> tuple[str, list[str]]:
-    """Drop a DOCTYPE that declares entities, and every reference to those entities."""
-    doctype = _DOCTYPE_SUBSET.search(text)
-    if not doctype or "<!ENTITY" not in doctype.group("subset").upper():
-        return text, []
-    names = set(_ENTITY_NAME.findall(doctype.group("subset"))) - _XML_PREDEFINED
-    text = text[: doctype.start()] + text[doctype.end() :]
-    if names:
-        pattern = "|".join(re.escape(name) for name in sorted(names))
-        text = re.sub(rf"[&%](?:{pattern});", "", text)
-    return text, [f"DOCTYPE with {len(names)} entity declaration(s) removed, entities not expanded"]
+    """Remove the prolog's DOCTYPE and references to what it declared; refuse any other
+    declaration (outside CDATA) so that no parser of ours ever sees one."""
+    notes: list[str] = []
+    found = _prolog_doctype(text)
+    if found is not None:
+        start, end = found
+        if end < 0:
+            raise FeedError("unterminated DOCTYPE: document refused, no DTD is ever read")
+        subset = text[start:end]
+        names = set(_ENTITY_NAME.findall(subset)) - _XML_PREDEFINED
+        text = text[:start] + text[end:]
+        if names:
+            pattern = "|".join(re.escape(name) for name in sorted(names))
+            text = re.sub(rf"[&%](?:{pattern});", "", text)
+            notes.append(
+                f"DOCTYPE with {len(names)} entity declaration(s) removed, entities not expanded"
+            )
+        else:
+            notes.append("DOCTYPE removed (a feed needs none; no DTD is ever read)")
+    if _DECLARATION.search(_CDATA.sub("", text)):
+        raise FeedError("markup declaration outside the prolog: document refused, no DTD is read")
+    return text, notes
 
 
 def _absolute(base: str, link: str) -> str | None:

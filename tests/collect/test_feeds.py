@@ -273,3 +273,60 @@ def test_mutated_fixtures_raise_only_feed_error(content: bytes) -> None:
 def test_arbitrary_bytes_raise_only_feed_error(content: bytes) -> None:
     with contextlib.suppress(FeedError):
         parse_feed(content, url=FEED_URL)
+
+
+_ITEM = (
+    '<rss version="2.0"><channel><title>t</title><item><title>a{refs}</title>'
+    "<link>https://x.example.vn/a.html</link></item></channel></rss>"
+)
+_LAUGHS = (
+    '<!ENTITY lol "lollollollollollollollollollol">'
+    + "".join(
+        f'<!ENTITY lol{n} "{("&lol" + str(n - 1) + ";") * 10}">'.replace("&lol0;", "&lol;")
+        for n in range(1, 10)
+    )  # fmt: skip
+)
+
+
+_SPREAD = _LAUGHS.replace("><", ">\n  <")  # one declaration a line
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        f"<!DOCTYPE rss [{_LAUGHS}]>",
+        f'<!DOCTYPE rss PUBLIC "-//x>y//EN" "http://a.example/x>.dtd" [{_LAUGHS}]>',
+        "<!DOCTYPE rss SYSTEM 'weird[bracket' [\n  " + _SPREAD + "\n]>",
+        f"<!-- a ] comment > before -->\n<!DOCTYPE rss [<!-- ]> not the end -->{_LAUGHS}]>",
+        f'<!DOCTYPE rss [<!ENTITY % p "x">{_LAUGHS}<!ATTLIST a b CDATA "]>">]>',
+        f"<!DOCTYPE\n  rss\n  [\n{_LAUGHS}\n  ]\n>",
+    ],
+)
+def test_no_doctype_form_gets_an_entity_expanded(doctype: str) -> None:
+    document = f'<?xml version="1.0"?>\n{doctype}\n' + _ITEM.format(refs="&lol9;" * 100)
+    start = time.perf_counter()
+    feed = parse_feed(document.encode(), url=FEED_URL)
+    assert time.perf_counter() - start < 2.0
+    assert feed.entries[0].title == "a"
+    assert any("entity declaration" in w for w in feed.warnings)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        '<?xml version="1.0"?>\n<!DOCTYPE rss [<!ENTITY a "b">\n' + _ITEM.format(refs="&a;"),
+        _ITEM.format(refs="").replace("<channel>", '<channel><!ENTITY x "y">'),
+        _ITEM.format(refs="").replace("</rss>", "</rss><!DOCTYPE again [<!ENTITY z 'q'>]>"),
+    ],
+)
+def test_unterminated_or_misplaced_declarations_refuse_the_document(document: str) -> None:
+    with pytest.raises(FeedError, match="refused"):
+        parse_feed(document.encode(), url=FEED_URL)
+
+
+def test_a_doctype_in_cdata_content_is_just_text() -> None:
+    item = _ITEM.format(refs="").replace(
+        "</title><link>",
+        "</title><description><![CDATA[<!DOCTYPE html><p>x</p>]]></description><link>",
+    )
+    assert parse_feed(item.encode(), url=FEED_URL).entries[0].title == "a"
