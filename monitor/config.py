@@ -155,6 +155,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Texts shorter than this are not matched against confirmed narratives.",
     ),
     Setting(
+        "metrics_token",
+        "",
+        str,
+        "When set, /metrics answers only requests with 'Authorization: Bearer <token>'.",
+        secret=True,
+    ),
+    Setting(
         "four_eyes",
         True,
         _bool,

@@ -1,20 +1,26 @@
 """/healthz (names the problem: database unreachable, read-only, disk full, schema outdated,
-scheduler not running) and /metrics in the Prometheus text format. Neither needs a login:
-monitoring systems call them. Mounted on the dashboard, and alone by `monitor run
---scheduler-only`, so the service answers its health check in either mode.
+scheduler not running) and /metrics in the Prometheus text format. Monitoring systems call
+them without a login, so they tell an anonymous caller little: /healthz answers with the
+status alone unless the request is local or comes from a logged-in user, and /metrics asks
+for `MONITOR_METRICS_TOKEN` when one is set. Neither writes to the store, neither returns a
+raw database error (the log has it), and /metrics reads the store at most every
+METRICS_TTL seconds. Mounted on the dashboard, and alone by `monitor run --scheduler-only`,
+so the service answers its health check in either mode.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
 import shutil
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import Engine, func, select, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from ..config import Settings
 from ..store.db import current_revision, head_revision
@@ -39,17 +45,24 @@ class Health:
         return not self.problems
 
 
-def _write_problem(exc: SQLAlchemyError) -> str:
-    """Name what a failed write means for the operator."""
-    # DBAPIError carries the driver's own error in .orig; other SQLAlchemy errors do not.
-    message = str(getattr(exc, "orig", None) or exc).lower()
-    if "full" in message or "no space" in message:
-        return f"disk full: the database cannot grow ({message.splitlines()[0]})"
-    if "read-only" in message or "readonly" in message:
-        return f"database read-only: writes are refused ({message.splitlines()[0]})"
-    if "locked" in message:
-        return "database locked: another process holds a write lock"
-    return f"database write failed: {message.splitlines()[0]}"
+METRICS_TTL = 30.0  # seconds a /metrics reading is served again
+LOCAL = {"127.0.0.1", "::1", "localhost"}
+
+
+def _read_only(engine: Engine) -> bool:
+    """True when the store refuses writes, found without changing anything: SQLite is given a
+    write statement that touches no row, rolled back (it refuses to start it when read-only);
+    PostgreSQL says whether its transactions are read-only."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            return str(conn.scalar(text("SHOW transaction_read_only"))).lower() == "on"
+        try:
+            with conn.begin() as tx:
+                conn.execute(text("DELETE FROM app_settings WHERE 1 = 0"))
+                tx.rollback()
+        except OperationalError as exc:
+            return "readonly" in str(exc).lower() or "read-only" in str(exc).lower()
+    return False
 
 
 def check_health(engine: Engine, settings: Settings, expect_scheduler: bool = True) -> Health:
@@ -65,18 +78,15 @@ def check_health(engine: Engine, settings: Settings, expect_scheduler: bool = Tr
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         revision = current_revision(engine)
+        read_only = _read_only(engine)
     except SQLAlchemyError as exc:
-        first = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        health.problems.append(f"database unreachable: {first}")
+        log.warning("healthz: database unreachable: %s", exc)
+        health.problems.append("database unreachable (details in the service log)")
         return health
     if revision != head_revision():
         health.problems.append(f"schema outdated: at {revision}, run `monitor migrate`")
-    try:
-        state.acquire_lease(engine, "healthz", state.holder_id(), 1)
-    except SQLAlchemyError as exc:
-        problem = _write_problem(exc)
-        if not any(p.startswith(problem.split(":")[0]) for p in health.problems):
-            health.problems.append(problem)
+    if read_only:
+        health.problems.append("database read-only: writes would be refused")
     _scheduler_and_alerts(engine, health, expect_scheduler)
     return health
 
@@ -91,7 +101,8 @@ def _scheduler_and_alerts(engine: Engine, health: Health, expect_scheduler: bool
                 .order_by(service_alerts.c.id)
             ).all()
     except SQLAlchemyError as exc:
-        health.problems.append(f"database read failed: {str(exc).splitlines()[0]}")
+        log.warning("healthz: database read failed: %s", exc)
+        health.problems.append("database read failed (details in the service log)")
         return
     health.info["scheduler"] = holder[0] if holder else None
     health.info["alerts"] = [dict(r._mapping) for r in rows]
@@ -101,14 +112,23 @@ def _scheduler_and_alerts(engine: Engine, health: Health, expect_scheduler: bool
 
 @router.get("/healthz", include_in_schema=False)
 def healthz(request: Request) -> JSONResponse:
-    """200 when healthy, 503 naming each problem."""
+    """200 when healthy, 503 otherwise; the problems and details only for a local request or
+    a logged-in user."""
     health = check_health(
         request.app.state.engine,
         request.app.state.settings,
         getattr(request.app.state, "expect_scheduler", False),
     )
-    body = {"status": "ok" if health.ok else "fail", "problems": health.problems, **health.info}
+    body: dict[str, Any] = {"status": "ok" if health.ok else "fail"}
+    if _trusted(request):
+        body.update(problems=health.problems, **health.info)
     return JSONResponse(body, status_code=200 if health.ok else 503)
+
+
+def _trusted(request: Request) -> bool:
+    """A request from this machine, or one carrying a dashboard session."""
+    host = request.client.host if request.client else ""
+    return host in LOCAL or getattr(request.state, "session", None) is not None
 
 
 def metric_values(engine: Engine) -> dict[str, float]:
@@ -163,6 +183,18 @@ METRICS = (
 )
 
 
+def _cached_values(request: Request) -> dict[str, float]:
+    """metric_values at most every METRICS_TTL seconds per process (a scrape of a large store
+    counts whole tables)."""
+    cached = getattr(request.app.state, "metrics_cache", None)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < METRICS_TTL:
+        return dict(cached[1])
+    values = metric_values(request.app.state.engine)
+    request.app.state.metrics_cache = (now, values)
+    return dict(values)
+
+
 def render_metrics(values: dict[str, float], queue_length: float | None = None) -> str:
     """The Prometheus text exposition format (version 0.0.4)."""
     lines = []
@@ -182,12 +214,18 @@ def render_metrics(values: dict[str, float], queue_length: float | None = None) 
 
 @router.get("/metrics", include_in_schema=False)
 def metrics(request: Request) -> PlainTextResponse:
-    """Prometheus scrape endpoint (503 with the reason when the store cannot be read)."""
+    """Prometheus scrape endpoint (401 without the token when one is set; 503 when the store
+    cannot be read)."""
     settings = request.app.state.settings
+    if settings.metrics_token:
+        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), settings.metrics_token.encode()):
+            return PlainTextResponse("# token required\n", status_code=401)
     try:
-        values = metric_values(request.app.state.engine)
+        values = _cached_values(request)
     except SQLAlchemyError as exc:
-        return PlainTextResponse(f"# database unreachable: {exc}\n", status_code=503)
+        log.warning("metrics: database unreachable: %s", exc)
+        return PlainTextResponse("# database unreachable\n", status_code=503)
     queue_length = None
     if settings.queue_url:
         from .workers import queue_length as broker_queue_length

@@ -81,7 +81,10 @@ def test_retention_purges_old_irrelevant_texts_only(engine) -> None:
     with engine.connect() as conn:
         rows = conn.execute(select(items.c.id, items.c.text, items.c.title).order_by(items.c.id))
         assert [(r.text, r.title) for r in rows] == [
-            ("", "Tiêu đề 1"), ("Nội dung đầy đủ", "Tiêu đề 2"), ("Nội dung đầy đủ", "Tiêu đề 3")]
+            ("", "Tiêu đề 1"),
+            ("Nội dung đầy đủ", "Tiêu đề 2"),
+            ("Nội dung đầy đủ", "Tiêu đề 3"),
+        ]
 
 
 def test_backup_keeps_n_checked_copies(tmp_path) -> None:
@@ -110,8 +113,10 @@ def test_scheduler_uses_the_migrated_table_and_keeps_pending_runs(engine) -> Non
     second = start_scheduler(engine, settings)  # a restart does not re-add (and move) jobs
     second.pause()
     assert second.get_job("digest").next_run_time == digest
-    assert digest.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh")).strftime(
-        "%a %H:%M") == "Mon 07:00"
+    assert (
+        digest.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Ho_Chi_Minh")).strftime("%a %H:%M")
+        == "Mon 07:00"
+    )
     second.shutdown(wait=False)
     assert {c["name"] for c in inspect(engine).get_columns("apscheduler_jobs")} == columns
     with engine.connect() as conn:
@@ -124,10 +129,53 @@ def test_healthz_and_metrics_need_no_login(engine) -> None:
     from dashboards.app import create_app
 
     settings = load_settings({}, database_url=str(engine.url.render_as_string(False)))
-    with TestClient(create_app(settings, engine=engine)) as client:
+    local = ("127.0.0.1", 50000)
+    with TestClient(create_app(settings, engine=engine), client=local) as client:
         health = client.get("/healthz")
         assert health.status_code == 200 and health.json()["problems"] == []
         metrics = client.get("/metrics")
         assert metrics.status_code == 200
         assert "# TYPE monitor_items_collected_total counter" in metrics.text
         assert 'monitor_crawl_latency_seconds{quantile="0.5"}' in metrics.text
+
+
+def test_anonymous_callers_learn_the_status_only_and_nothing_is_written(engine) -> None:
+    from fastapi.testclient import TestClient
+    from sqlalchemy import func
+
+    from dashboards.app import create_app
+    from monitor.store.tables import service_leases
+
+    settings = load_settings({}, database_url=str(engine.url.render_as_string(False)),
+                             metrics_token="jeton-dai-du-lau")  # fmt: skip
+    with engine.connect() as conn:
+        before = conn.scalar(select(func.count()).select_from(service_leases))
+    with TestClient(create_app(settings, engine=engine), client=("203.0.113.9", 4000)) as client:
+        for _ in range(3):
+            health = client.get("/healthz")
+            assert health.json() == {"status": "ok"}  # no host, pid, disk or alert texts
+        assert client.get("/metrics").status_code == 401
+        wrong = client.get("/metrics", headers={"Authorization": "Bearer nope"})
+        assert wrong.status_code == 401
+        good = client.get("/metrics", headers={"Authorization": "Bearer jeton-dai-du-lau"})
+        assert good.status_code == 200 and "monitor_items_collected_total" in good.text
+    with engine.connect() as conn:
+        assert conn.scalar(select(func.count()).select_from(service_leases)) == before
+
+
+def test_database_errors_are_not_shown(tmp_path) -> None:
+    from fastapi.testclient import TestClient
+
+    from monitor.service.health import health_app
+    from monitor.store.db import create_store_engine
+
+    url = f"sqlite:///{tmp_path / 'missing' / 'monitor.db'}"
+    engine = create_store_engine(url)
+    app = health_app(load_settings({}, database_url=url), engine)
+    with TestClient(app, client=("127.0.0.1", 1)) as client:
+        health = client.get("/healthz")
+        metrics = client.get("/metrics")
+    assert health.status_code == 503 and metrics.status_code == 503
+    assert "unable to open" not in health.text.lower() + metrics.text.lower()
+    assert "database unreachable" in health.text and "sqlite3" not in health.text
+    engine.dispose()
