@@ -121,6 +121,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Processes for article extraction (0: one per CPU core, 1: in the crawler).",
     ),
     Setting("respect_robots", True, _bool, "Obey robots.txt for article pages."),
+    Setting(
+        "source_article_concurrency",
+        4,
+        _positive_int,
+        "Article pages of one source in flight at once within a crawl.",
+    ),
+    Setting(
+        "source_time_budget_seconds",
+        600.0,
+        _positive_float,
+        "Seconds one source may spend fetching articles in a crawl; the rest waits for the next.",
+    ),
     Setting("relevance_gazetteer", "", str, "Gazetteer YAML used instead of the bundled one."),
     Setting("relevance_lexicon", "", str, "Lexicon YAML used instead of the bundled one."),
     Setting(

@@ -159,11 +159,19 @@ def _check_peer(url: str, response: httpx.Response, through_proxy: bool) -> None
 
 
 def is_private_host(url: str) -> bool:
-    """True when the URL's host is (or resolves to) a non-public address."""
+    """True when the URL's host is written as a non-public address ("127.0.0.1", "[::1]",
+    "localhost"). Never asks DNS: what an outlet's name resolves to today must not decide
+    whether its links may reach private addresses."""
     try:
-        return any(_is_blocked_address(a) for a in _addresses(url, *_target(url)))
+        host, _port = _target(url)
     except FetchError:
-        return False  # not http(s) or unresolvable: the guard reports it at fetch time
+        return False
+    if host.rstrip(".").lower() == "localhost":
+        return True
+    try:
+        return _is_blocked_address(ipaddress.ip_address(host))
+    except ValueError:
+        return False
 
 
 # -- response helpers -----------------------------------------------------------------------

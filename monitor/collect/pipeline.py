@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ class SourceReport:
     relevant: int = 0
     duplicates: int = 0
     page_failures: int = 0
+    deferred: int = 0  # new entries left for the next crawl (the source's time budget ran out)
     message: str | None = None
 
 
@@ -201,8 +203,32 @@ async def refresh_source(collector: Collector, source_id: str) -> SourceReport:
     config = source_from_row(src)
     report = SourceReport(source_id)
     started = queries.utcnow()
-    # Links may reach private addresses only when the admin put the source itself there.
-    allow_private = config.allow_private_links or await asyncio.to_thread(is_private_host, src.url)
+    # Links may reach private addresses only when the configuration says so: the option, or
+    # a source URL written as a private address. Never from DNS, which an outlet controls.
+    allow_private = config.allow_private_links or is_private_host(src.url)
+    try:
+        return await _refresh(collector, src, config, report, started, allow_private)
+    except Exception as exc:  # anything unexpected fails this source only, recorded on it
+        log.exception("source-crashed source_id=%s", source_id)
+        problem = UnexpectedError(f"unexpected error: {type(exc).__name__}: {exc}")
+        try:
+            _record_failure(engine, settings, src, report, started, problem)
+        except Exception:  # the store itself fails (locked, gone): the report still says so
+            log.exception("source-failure-not-recorded source_id=%s", source_id)
+            report.status, report.message = "error", str(problem)
+        collector.emit("source", source_id=source_id, report=report)
+        return report
+
+
+class UnexpectedError(Exception):
+    """A source failed for a reason the crawler did not foresee (a bug, a locked database)."""
+
+
+async def _refresh(
+    collector: Collector, src: Any, config: Source, report: SourceReport, started: datetime,
+    allow_private: bool,
+) -> SourceReport:  # fmt: skip
+    engine, settings, source_id = collector.engine, collector.settings, src.id
     try:
         result = await collector.fetcher.fetch(
             src.feed_url,
@@ -254,11 +280,24 @@ async def _collect_entries(
     """Fetch, process and store the entries not seen before, each as soon as it is ready."""
     entries = _new_entries(collector, src, parsed, report)
     collector.emit("entries", source_id=src.id, count=len(entries))
-    jobs = [
-        _page_job(collector, src, entry, url, canon, allow_private) for entry, url, canon in entries
-    ]
+    # Per source: a few articles in flight (one outlet's slow pages cannot hold every global
+    # slot) and a time budget, past which the rest waits for the next crawl (not stored, so
+    # nothing is lost or duplicated).
+    slots = asyncio.Semaphore(collector.settings.source_article_concurrency)
+    deadline = time.monotonic() + collector.settings.source_time_budget_seconds
+
+    async def job(entry: FeedEntry, url: str, canon: str) -> Processed | None:
+        async with slots:
+            if time.monotonic() > deadline:
+                return None
+            return await _page_job(collector, src, entry, url, canon, allow_private)
+
+    jobs = [job(entry, url, canon) for entry, url, canon in entries]
     for next_done in asyncio.as_completed(jobs):
         processed = await next_done
+        if processed is None:
+            report.deferred += 1
+            continue
         _store(collector, processed, report)
         collector.emit("item", source_id=src.id)
     await _retry_failed_pages(collector, src, allow_private, report)
@@ -451,6 +490,13 @@ def _record_success(
         warnings.append(
             f"{report.page_failures} article page(s) could not be used; "
             "their feed summaries were kept"
+        )
+    if report.deferred:
+        # The feed must be read whole next time: no conditional GET, and soon.
+        values.update(etag=None, last_modified=None, next_check_at=now)
+        warnings.append(
+            f"time budget of {settings.source_time_budget_seconds:g} s spent: "
+            f"{report.deferred} new article(s) left for the next crawl"
         )
     if report.status != "not_modified":
         report.status = "warning" if warnings else "ok"
