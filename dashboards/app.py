@@ -26,6 +26,7 @@ from .auth import (
     Forbidden,
     NotLoggedIn,
     Signer,
+    client_address,
     is_api,
     same_token,
     secret_key,
@@ -152,7 +153,7 @@ def login(
     expected = request.app.state.signer.read_login(request.cookies.get(LOGIN_COOKIE))
     if not same_token(csrf_token, expected):
         return _error(request, 403, "error.forbidden", "csrf")
-    client = request.client.host if request.client else "?"
+    client = client_address(request, request.app.state.settings.trusted_proxies)
     try:
         user = authenticate(request.app.state.engine, username.strip(), password, client)
     except LoginThrottled:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import secrets
 from dataclasses import dataclass
 
@@ -96,6 +97,36 @@ async def submitted_token(request: Request) -> str | None:
         value = (await request.form()).get("csrf_token")
         return value if isinstance(value, str) else None
     return None
+
+
+def client_address(request: Request, trusted_proxies: str = "") -> str:
+    """The client's address: the connection's, or, when the connection comes from a trusted
+    proxy, the nearest address in X-Forwarded-For that is not itself a trusted proxy."""
+    peer = request.client.host if request.client else "?"
+    networks = _networks(trusted_proxies)
+    if not networks or not _within(peer, networks):
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, networks):
+            return hop[:64]
+    return peer
+
+
+def _networks(text: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    out = []
+    for part in text.split(","):
+        if part.strip():
+            out.append(ipaddress.ip_network(part.strip(), strict=False))
+    return out
+
+
+def _within(address: str, networks: list) -> bool:  # type: ignore[type-arg]
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
 
 
 def is_api(request: Request) -> bool:

@@ -6,6 +6,7 @@ Values come from, in order of precedence: explicit overrides (CLI flags), enviro
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -49,6 +50,14 @@ def _positive_float(raw: str) -> float:
     if value <= 0:
         raise ValueError("must be a positive number")
     return value
+
+
+def _networks(raw: str) -> str:
+    """Comma-separated addresses or networks, each checked (``10.0.0.1, 192.168.0.0/24``)."""
+    parts = [p.strip() for p in raw.split(",") if p.strip()]
+    for part in parts:
+        ipaddress.ip_network(part, strict=False)  # ValueError names the bad one
+    return ",".join(parts)
 
 
 def _share(raw: str) -> float:
@@ -165,6 +174,13 @@ SETTINGS: tuple[Setting, ...] = (
         80,
         _positive_int,
         "Texts shorter than this are not matched against confirmed narratives.",
+    ),
+    Setting(
+        "trusted_proxies",
+        "",
+        _networks,
+        "Comma-separated addresses or networks of reverse proxies whose X-Forwarded-For names "
+        "the client (empty: the connection's address is the client).",
     ),
     Setting(
         "metrics_token",

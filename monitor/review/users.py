@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, Engine, Row, func, select, update
+from sqlalchemy import Connection, Engine, Row, and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..store.tables import login_attempts, users
@@ -22,8 +24,8 @@ log = logging.getLogger(__name__)
 HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
 MIN_PASSWORD = 8
 WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_USER = 5
-MAX_FAILURES_PER_CLIENT = 20
+MAX_FAILURES_PER_PAIR = 5  # wrong passwords for one name from one client, per window
+MAX_FAILURES_PER_CLIENT = 20  # wrong passwords from one client, any names, per window
 
 
 class LoginFailed(ReviewError):
@@ -106,40 +108,81 @@ def set_user(
     return get_user(conn, name)
 
 
-def _recent_failures(conn: Connection, column: Any, value: str, now: datetime) -> int:
-    return conn.execute(
-        select(func.count())
-        .select_from(login_attempts)
-        .where(column == value, login_attempts.c.at >= now - WINDOW,
-               login_attempts.c.success.is_(False))
+def _failures(
+    conn: Connection, where: Any, now: datetime, before_id: int
+) -> tuple[int, datetime | None]:
+    """Failed attempts matching ``where`` in the window, counting those made up to and
+    including attempt ``before_id``, and the time of the latest one before it."""
+    failed = and_(where, login_attempts.c.at >= now - WINDOW, login_attempts.c.success.is_(False))
+    count = conn.execute(
+        select(func.count()).select_from(login_attempts)
+        .where(failed, login_attempts.c.id <= before_id)
     ).scalar_one()  # fmt: skip
+    latest = conn.execute(
+        select(func.max(login_attempts.c.at)).where(failed, login_attempts.c.id < before_id)
+    ).scalar()
+    return int(count), latest
+
+
+def _throttled(conn: Connection, name: str, client: str, now: datetime, attempt: int) -> bool:
+    """Limits per (client, name) and per client, never per name alone: five wrong passwords
+    from one client cannot lock the account for everyone else. Within a pair, after two
+    failures each attempt waits longer after the last (2, 4, 8... seconds, at most 60); an
+    attempt refused for being early counts as a failure too."""
+    pair, latest = _failures(
+        conn, and_(login_attempts.c.username == name, login_attempts.c.client == client), now,
+        attempt,
+    )  # fmt: skip
+    by_client, _ = _failures(conn, login_attempts.c.client == client, now, attempt)
+    if pair > MAX_FAILURES_PER_PAIR or by_client > MAX_FAILURES_PER_CLIENT:
+        return True
+    earlier = pair - 1  # failures before this attempt
+    if earlier >= 2 and latest is not None:
+        wait = timedelta(seconds=min(2 ** (earlier - 1), 60))
+        return now - _aware(latest) < wait
+    return False
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def authenticate(
     engine: Engine, name: str, password: str, client: str, now: datetime | None = None
 ) -> User:
-    """The user if the password is right; every attempt is committed for rate limiting."""
+    """The user if the password is right.
+
+    The attempt is written (as a failure) and committed before the slow hash, so a burst of
+    parallel guesses counts in full; unknown names are checked against a dummy hash so that
+    they answer as slowly as known ones."""
     now = now or datetime.now(UTC)
     client, name = client[:64], name[:64]
     with engine.begin() as conn:
-        if (
-            _recent_failures(conn, login_attempts.c.username, name, now) >= MAX_FAILURES_PER_USER
-            or _recent_failures(conn, login_attempts.c.client, client, now)
-            >= MAX_FAILURES_PER_CLIENT
-        ):
-            log.warning("login throttled", extra={"username": name, "client": client})
-            raise LoginThrottled("too many failed attempts; wait 15 minutes")
+        attempt = conn.execute(
+            login_attempts.insert()
+            .values(username=name, client=client, at=now, success=False)
+            .returning(login_attempts.c.id)
+        ).scalar_one()
+    with engine.connect() as conn:
+        throttled = _throttled(conn, name, client, now, attempt)
         row = conn.execute(select(users).where(users.c.name == name)).first()
-        ok = row is not None and bool(row.active) and _verify(row.password_hash, password)
-        conn.execute(
-            login_attempts.insert().values(username=name, client=client, at=now, success=ok)
-        )
-        if ok and row is not None:
-            conn.execute(update(users).where(users.c.id == row.id).values(last_login_at=now))
-    # Raised after the commit, so that the failed attempt counts.
-    if not ok or row is None:
+    if throttled:
+        log.warning("login throttled", extra={"username": name, "client": client})
+        raise LoginThrottled("too many failed attempts from here; wait a few minutes")
+    right = _verify(row.password_hash if row is not None else _dummy_hash(HASHER), password)
+    if not (right and row is not None and bool(row.active)):
         raise LoginFailed("wrong user name or password")
+    with engine.begin() as conn:
+        conn.execute(update(login_attempts).where(login_attempts.c.id == attempt)
+                     .values(success=True))  # fmt: skip
+        conn.execute(update(users).where(users.c.id == row.id).values(last_login_at=now))
     return _user(row)
+
+
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash of nothing anyone knows, verified for unknown names (same time, no answer)."""
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
 def _verify(stored: str, password: str) -> bool:

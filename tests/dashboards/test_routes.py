@@ -42,9 +42,25 @@ def test_login_without_csrf_or_with_wrong_password(app) -> None:
 
 def test_login_attempts_are_rate_limited(app) -> None:
     client = TestClient(app)
-    for _ in range(5):
-        assert login(client, "lead", "sai-mat-khau").status_code == 401
-    assert login(client, "lead").status_code == 429  # even the right password, for a while
+    codes = [login(client, "lead", "sai-mat-khau").status_code for _ in range(6)]
+    assert codes[:2] == [401, 401] and codes[-1] == 429  # delays grow, then a hard limit
+    assert login(client, "lead").status_code == 429  # even the right password, from here
+    other = TestClient(app, client=("198.51.100.7", 4000))
+    assert login(other, "lead").status_code == 303  # never from another client
+
+
+def test_forwarded_for_counts_only_behind_a_trusted_proxy(engine, db_url) -> None:
+    from dashboards.auth import client_address
+
+    class Req:
+        def __init__(self, peer: str, forwarded: str) -> None:
+            self.client = type("C", (), {"host": peer})()
+            self.headers = {"x-forwarded-for": forwarded}
+
+    assert client_address(Req("203.0.113.5", "1.2.3.4"), "") == "203.0.113.5"
+    assert client_address(Req("203.0.113.5", "1.2.3.4"), "10.0.0.0/8") == "203.0.113.5"
+    assert client_address(Req("10.0.0.2", "1.2.3.4, 10.0.0.9"), "10.0.0.0/8") == "1.2.3.4"
+    assert client_address(Req("10.0.0.2", "spoofed, 5.6.7.8"), "10.0.0.0/8") == "5.6.7.8"
 
 
 def test_without_session_api_401_pages_redirect(app) -> None:
@@ -176,11 +192,19 @@ def test_sources_page_lists_open_alerts_escaped(engine, client_as) -> None:
     seed(engine, [Spec("Tin", text="Tin về Lạng Sơn.")])
     with engine.begin() as conn:
         source = conn.execute(select(sources.c.id)).scalar_one()
-        for kind, message, closed in (("silent", "no item <script>x</script>", None),
-                                      ("volume_drop", "closed one", utcnow())):
-            conn.execute(service_alerts.insert().values(
-                source_id=source, kind=kind, message=message, opened_at=utcnow(),
-                closed_at=closed))
+        for kind, message, closed in (
+            ("silent", "no item <script>x</script>", None),
+            ("volume_drop", "closed one", utcnow()),
+        ):
+            conn.execute(
+                service_alerts.insert().values(
+                    source_id=source,
+                    kind=kind,
+                    message=message,
+                    opened_at=utcnow(),
+                    closed_at=closed,
+                )
+            )
     page = client_as("writer").get("/sources").text
     assert "Cảnh báo đang mở (1)" in page and "Nguồn im lặng" in page
     assert "&lt;script&gt;x" in page and "<script>x" not in page
