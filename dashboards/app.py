@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import select
 
 from monitor.config import Settings
 from monitor.review import InvalidInput, NotFound, PermissionDenied
-from monitor.review.users import LoginFailed, LoginThrottled, User, authenticate
+from monitor.review.sessions import open_session, revoke, session_user
+from monitor.review.users import LoginFailed, LoginThrottled, authenticate
 from monitor.service import health
 from monitor.store.db import open_store
-from monitor.store.tables import users
 
 from . import admin, api, audit, criticism, item, overview, queue, reports, respond, sources
 from .auth import (
@@ -51,7 +51,7 @@ def create_app(settings: Settings, engine: Any = None) -> FastAPI:
     )
     app.state.engine = engine if engine is not None else open_store(settings.database_url)
     app.state.settings = settings
-    app.state.signer = Signer(secret_key(app.state.engine, settings.secret_key))
+    app.state.signer = Signer(secret_key(settings.secret_key, key_file(settings)))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _install(app)
     for module in (queue, item, audit, sources, overview, admin, respond, criticism, reports, api):
@@ -113,14 +113,29 @@ def _load_session(request: Request) -> Any:
     session = signer.read_session(request.cookies.get(SESSION_COOKIE))
     if session is None:
         return None
-    # Role and active flag are read from the store on every request: a change applies at once.
+    # The session's row, the user's role and active flag are read from the store on every
+    # request: a logout, a password change, a role change or a deactivation applies at once.
     with request.app.state.engine.connect() as conn:
-        row = conn.execute(
-            select(users.c.role, users.c.active).where(users.c.id == session.user.id)
-        ).first()
-    if row is None or not row.active:
+        user = session_user(conn, session.token)
+    if user is None or user.id != session.user.id:
         return None
-    return type(session)(User(session.user.id, session.user.name, row.role), session.csrf)
+    return type(session)(user, session.csrf, session.token)
+
+
+def key_file(settings: Any) -> str:
+    """Where a generated session key lives: the setting, else beside the SQLite database."""
+    if settings.secret_key_file:
+        return str(settings.secret_key_file)
+    url = str(settings.database_url)
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        return url.removeprefix("sqlite:///").split("?")[0] + ".secret-key"
+    return "monitor-secret.key"
+
+
+def secure_cookie(request: Request) -> bool:
+    """MONITOR_COOKIE_SECURE: true, false, or auto (the request came over https)."""
+    choice = request.app.state.settings.cookie_secure
+    return choice == "true" or (choice == "auto" and request.url.scheme == "https")
 
 
 def login_form(request: Request, next: str = "/queue", error: str = "") -> Response:
@@ -134,6 +149,7 @@ def login_form(request: Request, next: str = "/queue", error: str = "") -> Respo
         httponly=True,
         samesite="lax",
         max_age=3600,
+        secure=secure_cookie(request),
     )
     return response
 
@@ -161,13 +177,15 @@ def login(
     except LoginFailed:
         return _retry(request, next, "login.failed", 401)
     response = RedirectResponse(_safe_next(next), status_code=303)
+    with request.app.state.engine.begin() as conn:
+        token = open_session(conn, user, timedelta(seconds=SESSION_MAX_AGE))
     response.set_cookie(
         SESSION_COOKIE,
-        request.app.state.signer.session_cookie(user),
+        request.app.state.signer.session_cookie(user, token),
         httponly=True,
         samesite="lax",
         max_age=SESSION_MAX_AGE,
-        secure=request.url.scheme == "https",
+        secure=secure_cookie(request),
     )
     response.delete_cookie(LOGIN_COOKIE)
     return response
@@ -184,6 +202,8 @@ async def logout(request: Request) -> Response:
     session = request.state.session
     if session is None or not same_token(await submitted_token(request), session.csrf):
         return _error(request, 403, "error.forbidden", "csrf")
+    with request.app.state.engine.begin() as conn:
+        revoke(conn, session.token)  # the cookie alone no longer opens anything
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import os
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi import Request
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Engine
 
-from monitor.review.index import get_setting, put_setting
 from monitor.review.users import User
 
 SESSION_COOKIE = "monitor_session"
@@ -30,23 +30,39 @@ class Forbidden(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Session:
-    """Who is logged in, and the token their forms and API calls must carry."""
+    """Who is logged in, the token their forms and API calls must carry, and the session's
+    own token (its row in the store: monitor/review/sessions.py)."""
 
     user: User
     csrf: str
+    token: str = ""
 
 
-def secret_key(engine: Engine, configured: str = "") -> str:
-    """The configured key (MONITOR_SECRET_KEY), or one generated once and kept in the store,
-    so sessions survive a restart."""
+MIN_SECRET = 32  # characters of MONITOR_SECRET_KEY
+
+
+def secret_key(configured: str = "", key_file: str = "") -> str:
+    """The configured key (MONITOR_SECRET_KEY, at least MIN_SECRET characters), or one
+    generated once into ``key_file``, readable by the service's user only: never in the
+    database, so a copy of a backup cannot sign a session."""
     if configured:
+        if len(configured) < MIN_SECRET:
+            raise ValueError(f"MONITOR_SECRET_KEY must have at least {MIN_SECRET} characters")
         return configured
-    with engine.begin() as conn:
-        stored = get_setting(conn, "session.secret")
-        if stored is None:
-            stored = secrets.token_urlsafe(48)
-            put_setting(conn, "session.secret", stored)
-    return stored
+    path = Path(key_file or "monitor-secret.key")
+    try:
+        stored = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        stored = ""
+    if len(stored) >= MIN_SECRET:
+        return stored
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fresh = secrets.token_urlsafe(48)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as fh:
+        fh.write(fresh + "\n")
+    os.chmod(path, 0o600)
+    return fresh
 
 
 class Signer:
@@ -56,10 +72,13 @@ class Signer:
         self._session = URLSafeTimedSerializer(key, salt="monitor.session")
         self._login = URLSafeTimedSerializer(key, salt="monitor.login")
 
-    def session_cookie(self, user: User) -> str:
+    def session_cookie(self, user: User, token: str) -> str:
+        """The signed cookie: the session's token, the user (checked again in the store on
+        every request) and a CSRF token."""
         return self._session.dumps(
-            {"id": user.id, "u": user.name, "r": user.role, "c": secrets.token_urlsafe(24)}
-        )
+            {"id": user.id, "u": user.name, "r": user.role, "c": secrets.token_urlsafe(24),
+             "t": token}
+        )  # fmt: skip
 
     def read_session(self, raw: str | None) -> Session | None:
         if not raw:
@@ -68,7 +87,10 @@ class Signer:
             data = self._session.loads(raw, max_age=SESSION_MAX_AGE)
         except BadSignature:
             return None
-        return Session(User(int(data["id"]), str(data["u"]), str(data["r"])), str(data["c"]))
+        if not isinstance(data, dict) or not data.get("t"):
+            return None  # a cookie from before server-side sessions: log in again
+        user = User(int(data["id"]), str(data["u"]), str(data["r"]))
+        return Session(user, str(data["c"]), str(data["t"]))
 
     def login_cookie(self, token: str) -> str:
         return self._login.dumps(token)

@@ -60,6 +60,22 @@ def _networks(raw: str) -> str:
     return ",".join(parts)
 
 
+def _secret(raw: str) -> str:
+    if raw and len(raw) < 32:
+        raise ValueError("must have at least 32 characters (or be empty: generated)")
+    return raw
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
+        return value
+
+    return parse
+
+
 def _share(raw: str) -> float:
     value = float(raw)
     if not 0 < value <= 1:
@@ -153,9 +169,24 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "secret_key",
         "",
-        str,
-        "Key that signs dashboard sessions (empty: generated once and kept in the database).",
+        _secret,
+        "Key that signs dashboard sessions, at least 32 characters (empty: generated once into "
+        "the secret key file).",
         secret=True,
+    ),
+    Setting(
+        "secret_key_file",
+        "",
+        str,
+        "Where a generated session key is kept, readable by the service only (empty: beside "
+        "the SQLite database, else monitor-secret.key in the working directory).",
+    ),
+    Setting(
+        "cookie_secure",
+        "auto",
+        _choice("auto", "true", "false"),
+        "Session cookies marked Secure: true behind HTTPS (also through a proxy), auto when "
+        "the request itself is https.",
     ),
     Setting(
         "models_dir",

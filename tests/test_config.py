@@ -49,7 +49,7 @@ def test_secrets_are_masked() -> None:
     shown = dict(
         (n, v)
         for n, v, _ in load_settings(
-            {"MONITOR_SECRET_KEY": "s3cret", "MONITOR_DATABASE_URL": "postgresql://u:pw@h/db"}
+            {"MONITOR_SECRET_KEY": "s3cret" * 6, "MONITOR_DATABASE_URL": "postgresql://u:pw@h/db"}
         ).describe()
     )
     assert shown["secret_key"] == "***" and "pw" not in shown["database_url"]
@@ -69,3 +69,10 @@ def test_secrets_are_masked_wherever_they_sit_in_a_url(url: str) -> None:
     shown = dict((n, v) for n, v, _ in load_settings({"MONITOR_DATABASE_URL": url}).describe())
     assert "s3cr3t-pw" not in shown["database_url"] and "***" in shown["database_url"]
     assert mask_url("sqlite:///monitor.db") == "sqlite:///monitor.db"
+
+
+def test_a_short_session_key_is_refused() -> None:
+    with pytest.raises(ConfigError, match="MONITOR_SECRET_KEY.*32 characters"):
+        load_settings({"MONITOR_SECRET_KEY": "short"})
+    with pytest.raises(ConfigError, match="MONITOR_COOKIE_SECURE"):
+        load_settings({"MONITOR_COOKIE_SECURE": "maybe"})

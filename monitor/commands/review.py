@@ -19,8 +19,9 @@ def _serve_args(p: argparse.ArgumentParser) -> None:
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     """Serve the review dashboard (queue, items, audit, sources, overview) over HTTP.
 
-    The session secret comes from MONITOR_SECRET_KEY, or is generated once and kept in the
-    database. Create users first with `monitor users add`.
+    The session secret comes from MONITOR_SECRET_KEY (32 characters or more), or is
+    generated once into MONITOR_SECRET_KEY_FILE (beside the SQLite database by default),
+    readable by the service only. Create users first with `monitor users add`.
     Example: monitor serve --host 0.0.0.0 --port 8000
     """
     import uvicorn
@@ -44,18 +45,27 @@ def _users_args(p: argparse.ArgumentParser) -> None:
         help="read the password from the first line of standard input",
     )
     sub.add_parser("list", help="every user with role and state")
+    passwd = sub.add_parser("passwd", help="set a user's password (ends their sessions)")
+    passwd.add_argument("name")
+    passwd.add_argument(
+        "--password-stdin",
+        action="store_true",
+        required=True,
+        help="read the new password from the first line of standard input",
+    )
 
 
 @command("users", _users_args)
 def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
-    """Add dashboard users or list them; passwords are hashed with argon2.
+    """Add dashboard users, list them, or set a password; passwords are hashed with argon2.
 
     Roles: analyst (verdicts), lead (sign-off, assignment), writer (reads statistics),
-    admin (users and sources).
+    admin (users and sources). `passwd` ends every session of the user.
     Example: echo 'a-long-password' | monitor users add lan --role lead --password-stdin
+    Example: echo 'a-new-long-password' | monitor users passwd lan --password-stdin
     """
     from ..review import ReviewError
-    from ..review.users import add_user, list_users
+    from ..review.users import add_user, list_users, set_password
 
     with store(settings, ReviewError) as engine:
         if args.action == "list":
@@ -66,6 +76,10 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         password = sys.stdin.readline().rstrip("\r\n")
         with engine.begin() as conn:
+            if args.action == "passwd":
+                set_password(conn, args.name, password, actor="cli")
+                print(f"password of {args.name} set; their sessions ended")
+                return 0
             user = add_user(conn, args.name, args.role, password, actor="cli")
     print(f"user {user.name} added with role {user.role}")
     return 0

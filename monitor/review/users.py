@@ -105,7 +105,36 @@ def set_user(
         conn.execute(update(users).where(users.c.name == name).values(**values))
         audit_log.record(conn, actor, "user.change", "user", name,
                          {"role": before.role, "active": before.active}, values)  # fmt: skip
+        if active is False or (role is not None and role != before.role):
+            _end_sessions(conn, before.id)
     return get_user(conn, name)
+
+
+def set_password(conn: Connection, name: str, password: str, actor: str,
+                 keep_session: str | None = None) -> User:  # fmt: skip
+    """A new password (the user's own change, or an admin's reset); every other session of
+    the user ends. Audited, without the password."""
+    user = get_user(conn, name)
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(f"the password must have at least {MIN_PASSWORD} characters")
+    conn.execute(update(users).where(users.c.id == user.id)
+                 .values(password_hash=HASHER.hash(password)))  # fmt: skip
+    ended = _end_sessions(conn, user.id, keep_session)
+    audit_log.record(conn, actor, "user.password", "user", name, None,
+                     {"sessions_ended": ended})  # fmt: skip
+    return user
+
+
+def check_password(conn: Connection, name: str, password: str) -> bool:
+    """True when ``password`` is the user's current one (for a password change form)."""
+    row = conn.execute(select(users.c.password_hash).where(users.c.name == name)).first()
+    return _verify(row.password_hash if row else _dummy_hash(HASHER), password) and row is not None
+
+
+def _end_sessions(conn: Connection, user_id: int, keep: str | None = None) -> int:
+    from .sessions import revoke_all  # sessions reads users: imported where it is used
+
+    return revoke_all(conn, user_id, keep)
 
 
 def _failures(

@@ -233,6 +233,17 @@ login_attempts = Table(
     Index(None, "client", "at"),
 )
 
+# Dashboard sessions (migration 0010): the cookie carries a random token, the row its hash.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime()),
+)
+
 app_settings = Table(
     "app_settings",
     metadata,
