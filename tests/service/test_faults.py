@@ -161,7 +161,8 @@ def test_database_unavailable_for_a_while_work_waits_then_resumes(
         assert counts(db_url)[0] == 0
         pg_proxy.up()
     wait_for(lambda: counts(db_url)[0] == 6, 60, "the items once the database is back")
-    assert httpx.get(service.url("/healthz"), timeout=10).json()["status"] == "ok"
+    health = httpx.get(service.url("/healthz"), timeout=10).json()
+    assert health["status"] == "ok", health
     code, _ = service.terminate()
     assert code == 0 and counts(db_url)[:2] == (6, 6)
 
