@@ -12,14 +12,15 @@ import socket
 import time
 import urllib.request
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
+import httpcore
 import httpx
 
 from monitor.collect.urls import host_of
@@ -289,6 +290,67 @@ class _HostSlot:
     users: int = 0
 
 
+Resolver = Callable[[str, int], Awaitable[list[AddressType]]]
+
+
+async def resolve(host: str, port: int) -> list[AddressType]:
+    """The host's addresses (itself when it is a literal), from the system resolver."""
+    try:
+        return [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        pass
+    infos = await asyncio.to_thread(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    return [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+
+
+class RefusedAddress(Exception):
+    """The guard refused to connect: the name resolves to a non-public address."""
+
+    def __init__(self, address: AddressType) -> None:
+        super().__init__(f"non-public address {address}")
+        self.address = address
+
+
+class GuardedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend with the link guard inside: the name is resolved once,
+    every address is checked, and the connection goes to a checked address. One non-public
+    address among the answers refuses the host (a rebinding name cannot win a race)."""
+
+    def __init__(self, resolver: Resolver) -> None:
+        self._resolve = resolver
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None,
+        local_address: str | None = None, socket_options: Any = None,
+    ) -> httpcore.AsyncNetworkStream:  # fmt: skip
+        try:
+            addresses = await self._resolve(host, port)
+        except (OSError, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"the host {host} could not be resolved ({exc})") from exc
+        for address in addresses:
+            if _is_blocked_address(address):
+                raise RefusedAddress(address)
+        if not addresses:
+            raise httpcore.ConnectError(f"the host {host} has no address")
+        problem: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(
+                    str(address), port, timeout, local_address, socket_options
+                )
+            except httpcore.ConnectError as exc:  # try the next address, like getaddrinfo
+                problem = exc
+        assert problem is not None
+        raise problem
+
+    async def connect_unix_socket(self, *args: Any, **kwargs: Any) -> httpcore.AsyncNetworkStream:
+        return await self._inner.connect_unix_socket(*args, **kwargs)
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
 class Fetcher:
     """``async with Fetcher() as f: result = await f.fetch(url)``; one client, shared limits."""
 
@@ -297,10 +359,13 @@ class Fetcher:
         settings: FetchSettings | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
+        resolver: Resolver | None = None,
     ) -> None:
         self.settings = settings or FetchSettings()
         self._transport = transport
+        self._resolver = resolver or resolve
         self._client: httpx.AsyncClient | None = None
+        self._clients: dict[bool, httpx.AsyncClient] = {}
         self._global = asyncio.Semaphore(self.settings.global_concurrency)
         self._hosts: dict[str, _HostSlot] = {}  # only hosts with a request in flight or queued
         self._robots: dict[str, _Robots] = {}
@@ -309,9 +374,32 @@ class Fetcher:
         self._proxied = self.settings.trust_env and bool(urllib.request.getproxies())
 
     async def __aenter__(self) -> Fetcher:
+        # Two clients, two pools: a connection opened for a source allowed to reach private
+        # addresses is never reused for one that is not.
+        self._clients = {True: self._new_client(guarded=False), False: self._new_client(True)}
+        self._client = self._clients[False]
+        return self
+
+    def _new_client(self, guarded: bool) -> httpx.AsyncClient:
         s = self.settings
-        self._client = httpx.AsyncClient(
-            transport=self._transport,
+        # In-flight requests are bounded by our own global and per-host semaphores; the pool
+        # only keeps idle connections. A pool capped at the concurrency evicts and reopens
+        # connections whenever requests rotate over more hosts than that (measured: 92% of
+        # requests opened a new connection in bench/crawl.py with 20 hosts).
+        limits = httpx.Limits(
+            max_connections=None,
+            max_keepalive_connections=2 * s.global_concurrency,
+            keepalive_expiry=30.0,
+        )
+        transport = self._transport
+        if transport is None:
+            transport = httpx.AsyncHTTPTransport(limits=limits, trust_env=s.trust_env)
+            if guarded:
+                # The guard resolves the name itself and connects to the address it approved:
+                # no byte of a request reaches an address it refused (DNS rebinding included).
+                transport._pool._network_backend = GuardedBackend(self._resolver)
+        return httpx.AsyncClient(
+            transport=transport,
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(
                 connect=s.connect_timeout,
@@ -319,24 +407,16 @@ class Fetcher:
                 write=s.read_timeout,
                 pool=s.total_timeout,
             ),
-            # In-flight requests are bounded by our own global and per-host semaphores; the pool
-            # only keeps idle connections. A pool capped at the concurrency evicts and reopens
-            # connections whenever requests rotate over more hosts than that (measured: 92% of
-            # requests opened a new connection in bench/crawl.py with 20 hosts).
-            limits=httpx.Limits(
-                max_connections=None,
-                max_keepalive_connections=2 * s.global_concurrency,
-                keepalive_expiry=30.0,
-            ),
+            limits=limits,
             follow_redirects=False,
             trust_env=s.trust_env,
         )
-        return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        for client in getattr(self, "_clients", {}).values():
+            await client.aclose()
+        self._clients = {}
+        self._client = None
 
     async def fetch(
         self,
@@ -425,14 +505,15 @@ class Fetcher:
         checked before anything is read: the name may have resolved differently for the
         connection than for the guard (DNS rebinding).
         """
-        if self._client is None:
+        if not self._clients:
             raise RuntimeError("Fetcher must be used as 'async with Fetcher() as fetcher'.")
+        client = self._clients[allow_private]
         total = self.settings.total_timeout
         async with self._slot(host_of(url)):
             try:
                 async with (
                     asyncio.timeout(total),
-                    self._client.stream("GET", url, headers=headers) as response,
+                    client.stream("GET", url, headers=headers) as response,
                 ):
                     if not allow_private:
                         _check_peer(url, response, self._proxied)
@@ -445,6 +526,10 @@ class Fetcher:
                 ) from exc
             except httpx.TimeoutException as exc:
                 raise FetchTimeout(url, f"The request to {url} timed out ({exc!r}).") from exc
+            except RefusedAddress as exc:
+                raise BlockedURL(
+                    url, f"The link {url} resolves to the non-public address {exc.address}."
+                ) from exc
             except (httpx.TransportError, httpx.InvalidURL) as exc:
                 raise NetworkError(url, f"The request to {url} failed ({exc!r}).") from exc
 

@@ -309,17 +309,48 @@ def test_loopback_is_blocked_unless_private_links_are_allowed(server: LocalServe
     assert fetch(server.url("/a"), allow_private=True).status == 200
 
 
-def test_connection_reaching_a_private_address_is_refused(server, monkeypatch) -> None:
-    # DNS rebinding: the guard's lookup answers a public address, the connection's own lookup
-    # a private one. The first answer is simulated; the connection really reaches 127.0.0.1.
+def test_a_rebinding_name_gets_no_byte_to_the_private_address(server, monkeypatch) -> None:
+    # DNS rebinding: the guard's first lookup answers a public address, the lookup made for
+    # the connection a private one (a stub resolver). The connection goes only to an address
+    # the guard approved, so the local server, which records every request, receives none.
     from monitor.collect import fetch as fetch_module
 
     monkeypatch.setattr(fetch_module, "_addresses",
-                        lambda *_a: [ipaddress.ip_address("93.184.216.34")])
+                        lambda *_a: [ipaddress.ip_address("93.184.216.34")])  # fmt: skip
+    asked: list[str] = []
+
+    async def rebinding(host: str, port: int) -> list:
+        asked.append(host)
+        return [ipaddress.ip_address("127.0.0.1")]
+
     server.route("/a", Response(200, "internal data"))
-    error = fetch_error(server.url("/a"), allow_private=False)
-    assert isinstance(error, BlockedURL) and "reached the non-public address 127.0.0.1" in str(
-        error)
+    port = server.url("/").split(":")[-1].rstrip("/")
+    url = f"http://rebind.example:{port}/a"
+
+    async def go() -> FetchError:
+        async with Fetcher(FAST, resolver=rebinding) as fetcher:
+            with pytest.raises(FetchError) as info:
+                await fetcher.fetch(url, allow_private=False)
+        return info.value
+
+    error = asyncio.run(go())
+    assert isinstance(error, BlockedURL) and "non-public address 127.0.0.1" in str(error)
+    assert asked == ["rebind.example"] and server.requests == []  # not one byte arrived
+
+
+def test_one_private_answer_among_public_ones_refuses_the_host(server) -> None:
+    async def mixed(host: str, port: int) -> list:
+        return [ipaddress.ip_address("93.184.216.34"), ipaddress.ip_address("127.0.0.1")]
+
+    port = server.url("/").split(":")[-1].rstrip("/")
+
+    async def go() -> FetchError:
+        async with Fetcher(FAST, resolver=mixed) as fetcher:
+            with pytest.raises(FetchError) as info:
+                await fetcher._exchange(f"http://mixed.example:{port}/a", {}, 1000, False)
+        return info.value
+
+    assert isinstance(asyncio.run(go()), BlockedURL) and server.requests == []
 
 
 def test_name_resolving_to_loopback_is_blocked(server: LocalServer) -> None:
