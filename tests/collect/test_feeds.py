@@ -330,3 +330,42 @@ def test_a_doctype_in_cdata_content_is_just_text() -> None:
         "</title><description><![CDATA[<!DOCTYPE html><p>x</p>]]></description><link>",
     )
     assert parse_feed(item.encode(), url=FEED_URL).entries[0].title == "a"
+
+
+_PIECES = [
+    '<!ENTITY a "aaaaaaaaaa">', '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">',
+    '<!ENTITY % p "<!ENTITY c \'&b;&b;&b;\'>">', "%p;", '<!ENTITY e SYSTEM "file:///etc/passwd">',
+    "[", "]", ">", '"', "'", "<!--", "-->", "\n", " PUBLIC \"-//x>]//EN\"", " SYSTEM 'x>'",
+    "&a;", "&b;", "&c;", "&e;", "<![CDATA[", "]]>",
+]  # fmt: skip
+_CODECS = ["utf-8", "utf-16", "windows-1258", "latin-1", "cp1252", "ascii", "shift_jis"]
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(
+    st.lists(st.sampled_from(_PIECES), max_size=25),
+    st.lists(st.sampled_from(_PIECES), max_size=6),
+    st.sampled_from(_CODECS),
+    st.sampled_from(_CODECS),
+)
+def test_random_declarations_and_encodings_never_expand_or_escape(
+    prolog: list[str], body: list[str], declared: str, actual: str
+) -> None:
+    import tracemalloc
+
+    document = (
+        f'<?xml version="1.0" encoding="{declared}"?>\n<!DOCTYPE rss [{"".join(prolog)}]>\n'
+        + _ITEM.format(refs="Lạng Sơn &a;&b;&c;&e;" + "".join(body))
+    )
+    content = document.encode(actual, errors="replace")
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        with contextlib.suppress(FeedError):
+            feed = parse_feed(content, url=FEED_URL)
+            for entry in feed.entries:
+                assert "aaaaaaaaaa" not in entry.title and "root:" not in entry.title
+    finally:
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert time.perf_counter() - started < 3 and peak < 64 * 1024 * 1024
