@@ -369,3 +369,23 @@ def test_random_declarations_and_encodings_never_expand_or_escape(
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
     assert time.perf_counter() - started < 3 and peak < 64 * 1024 * 1024
+
+
+def test_memory_stays_bounded_on_a_feed_at_the_size_limit() -> None:
+    import tracemalloc
+
+    from monitor.collect.fetch import FetchSettings
+
+    limit = FetchSettings().max_bytes
+    head = f'<?xml version="1.0"?>\n<!DOCTYPE rss [{_LAUGHS}]>\n'
+    refs = "&lol9;" * ((limit - len(head) - len(_ITEM)) // len("&lol9;"))
+    document = (head + _ITEM.format(refs=refs)).encode()
+    assert len(document) <= limit
+    tracemalloc.start()
+    try:
+        feed = parse_feed(document, url=FEED_URL)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert feed.entries[0].title == "a"
+    assert peak < 12 * limit  # a few copies of the document, never the expansion (3 GB here)
