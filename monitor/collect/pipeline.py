@@ -286,7 +286,9 @@ async def _collect_entries(
     slots = asyncio.Semaphore(collector.settings.source_article_concurrency)
     deadline = time.monotonic() + collector.settings.source_time_budget_seconds
 
-    async def job(entry: FeedEntry, url: str, canon: str) -> Processed | None:
+    async def job(
+        entry: FeedEntry, url: str, canon: str
+    ) -> tuple[Processed, str | None, str | None] | None:
         async with slots:
             if time.monotonic() > deadline:
                 return None

@@ -63,9 +63,7 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _open_at(case: CriticismCase, end: datetime) -> bool:
-    return case.status != "closed" and (
-        case.resolved_at is None or _aware(case.resolved_at) >= end
-    )
+    return case.status != "closed" and (case.resolved_at is None or _aware(case.resolved_at) >= end)
 
 
 def criticism_cases(conn: Connection, window: Window) -> list[CriticismCase]:
@@ -89,4 +87,7 @@ def criticism_figures(conn: Connection, window: Window) -> CriticismFigures:
             counts["overdue"] += int(case.due_on is not None and case.due_on < window.last)
     rows = [(office, c["routed"], c["resolved"], c["open"], c["overdue"])
             for office, c in sorted(tally.items())]  # fmt: skip
-    return CriticismFigures(*(sum(r[i] for r in rows) for i in range(1, 5)), by_office=rows)
+    return CriticismFigures(
+        routed=sum(r[1] for r in rows), resolved=sum(r[2] for r in rows),
+        open=sum(r[3] for r in rows), overdue=sum(r[4] for r in rows), by_office=rows,
+    )  # fmt: skip

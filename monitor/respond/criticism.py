@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -92,7 +92,7 @@ def load_offices(path: str | Path | None = None) -> Offices:
 @dataclass
 class RoutingSummary:
     routed: int = 0
-    by_office: Counter[str] | None = None
+    by_office: Counter[str] = field(default_factory=Counter)
 
 
 def due_date(settings: Settings, now: datetime) -> date:
@@ -106,7 +106,7 @@ def route_pending(
     """Open a criticism case for every relevant item over the threshold that has none yet."""
     now = now or datetime.now(UTC)
     offices = load_offices(settings.offices_file or None)
-    summary = RoutingSummary(by_office=Counter())
+    summary = RoutingSummary()
     # One case a story: copies of a routed story (same cluster) are not routed again.
     routed = (
         select(func.coalesce(items.c.cluster_id, items.c.id))

@@ -194,7 +194,8 @@ class FactIndex:
         about = subject(claim)
         position = {f.id: i for i, f in enumerate(self.facts)}
         cosines = self._meaning.similarities(claim) if self._meaning else None
-        agreeing, refused = [], []
+        agreeing: list[Scored] = []
+        refused: list[Scored] = []
         for s in ranked:
             problem = disagreement(about, self.subjects[position[s.fact.id]])
             cos = cosines[position[s.fact.id]] if cosines else None
@@ -202,7 +203,7 @@ class FactIndex:
             (refused if problem else agreeing).append(s)
         best = agreeing[0].score if agreeing else 0.0
         closest = max((s.similarity or 0.0 for s in agreeing), default=0.0)
-        cited = []
+        cited: list[Scored] = []
         for s in agreeing:
             problem = _weak(s, best, closest)
             if problem or len(cited) == TOP_FACTS:
