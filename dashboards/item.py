@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from monitor.flag_reasons import READABLE_STYLE
 from monitor.respond.criticism import judge
 from monitor.review import verdicts
 from monitor.review.queue import audit_for_item, item_detail
@@ -75,14 +76,23 @@ def _line(signal: dict[str, Any], lang: str) -> SignalLine:
 def signal_lines(
     flags: list[str], signals: dict[str, list[dict[str, Any]]], lang: str
 ) -> list[tuple[str, list[SignalLine]]]:
-    """Per flagged label (flag order first), its signals; labels without any are left out."""
+    """Per flagged label (flag order first), the signals that read as reasons (the nearest
+    labelled examples; writing style only where it is high and means something to a person:
+    monitor.flag_reasons.READABLE_STYLE); labels without any are left out."""
     order = [f for f in flags if f in signals] + [k for k in signals if k not in flags]
     out = []
     for label in order:
-        lines = [_line(s, lang) for s in signals[label] if isinstance(s, dict)]
+        lines = [_line(s, lang) for s in signals[label] if isinstance(s, dict) and _readable(s)]
         if lines:
             out.append((label, lines))
     return out
+
+
+def _readable(signal: dict[str, Any]) -> bool:
+    kind, _, rest = str(signal.get("name", "")).partition(":")
+    if kind != "style":
+        return True
+    return rest in READABLE_STYLE and float(signal.get("value", 0.0)) > 0
 
 
 def _back(target: str, item_id: int) -> str:

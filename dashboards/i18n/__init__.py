@@ -6,6 +6,8 @@ import json
 from functools import cache
 from pathlib import Path
 
+from classifiers.labels import load_labels
+
 HERE = Path(__file__).resolve().parent
 LANGUAGES = ("vi", "en")
 DEFAULT = "vi"
@@ -13,8 +15,12 @@ DEFAULT = "vi"
 
 @cache
 def catalogue(lang: str) -> dict[str, str]:
-    """The messages of one language."""
-    return json.loads((HERE / f"{lang}.json").read_text(encoding="utf-8"))
+    """The messages of one language; the labels' names come from classifiers/labels.yaml, the
+    one place they are written."""
+    messages = json.loads((HERE / f"{lang}.json").read_text(encoding="utf-8"))
+    for spec in load_labels():
+        messages[f"label.{spec.key}"] = spec.name_vi if lang == "vi" else spec.name_en
+    return messages
 
 
 def translate(lang: str, key: str) -> str:

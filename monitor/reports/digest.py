@@ -97,7 +97,7 @@ def sections(d: Digest) -> list[tuple[str, list[str], list[list[str]]]]:
     return [
         ("Khối lượng tin so với tuần trước", ["", "Tuần này", "Tuần trước", "Thay đổi"], volume),
         ("Tin nổi bật theo độ lan tỏa", ["Tiêu đề", "Nguồn đầu tiên", "Số nguồn", "Số bản"], top),
-        ("Thông tin sai lệch đã xác nhận (8 tuần) và tình trạng phản hồi",
+        ("Thông tin xuyên tạc đã xác nhận (8 tuần) và tình trạng phản hồi",
          ["Tiêu đề", "Ngày đăng", "Tình trạng"], distorted),
         ("Góp ý, phản ánh chuyển đơn vị trả lời", ["", "Số hồ sơ"], routed),
         ("Góp ý, phản ánh đã chuyển (8 tuần)", ["Tiêu đề", "Đơn vị", "Hạn trả lời", "Tình trạng"],

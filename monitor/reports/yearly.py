@@ -18,6 +18,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from sqlalchemy import Connection, select
 
+from classifiers.labels import load_labels
+
 from ..config import Settings
 from ..respond.cases import CHANNEL_NAMES_VI, STATUS_NAMES_VI
 from ..store.tables import sources
@@ -31,8 +33,7 @@ from .stats_criticism import CriticismFigures, criticism_figures
 HEADER_NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 HEADER_MOTTO = "Độc lập - Tự do - Hạnh phúc"
 PLACE_DATE = "Lạng Sơn, ngày ... tháng ... năm ..."
-LABEL_VI = {"distorted": "Sai sự thật", "hostile": "Thù địch", "criticism": "Phê bình",
-            "neutral": "Trung tính"}  # fmt: skip
+LABEL_VI = {spec.key: spec.name_vi for spec in load_labels()}  # classifiers/labels.yaml
 COUNT_HEADER = ["Thu thập", "Liên quan", "Bị gắn cờ", "Đã xác nhận", "Đã bác bỏ"]
 TOPIC_VI = {"both": "Lạng Sơn và xây dựng", "lang_son": "Lạng Sơn", "construction": "Xây dựng",
             "none": "Không liên quan"}  # fmt: skip

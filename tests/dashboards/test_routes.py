@@ -179,7 +179,7 @@ def test_every_page_renders_for_its_roles(engine, client_as) -> None:
     ):
         assert lead.get(page).status_code == 200, page
     assert (
-        '<mark class="distorted" title="Sai lệch">Lạng Sơn</mark>'
+        '<mark class="distorted" title="Xuyên tạc">Lạng Sơn</mark>'
         in lead.get(f"/items/{item}").text
     )
     assert lead.get("/queue?lang=en").text.count("Review queue") >= 1

@@ -33,16 +33,16 @@ def test_item_page_lists_signals_in_vietnamese_and_escapes_the_example(engine, c
     client = client_as("analyst")
     html = client.get(f"/items/{item}").text
     part = section(html)
-    assert "Tín hiệu khác" in part and '<span class="tag distorted">Sai lệch</span>' in part
-    assert "Gần giống mẫu đã gán nhãn «Sai lệch» (độ tương đồng 0,62)" in part
+    assert "Tín hiệu khác" in part and '<span class="tag distorted">Xuyên tạc</span>' in part
+    assert "Gần giống mẫu đã gán nhãn «Xuyên tạc» (độ tương đồng 0,62)" in part
     assert "Văn phong: nhiều chữ in hoa" in part and "trọng số 0,24" in part
-    assert "Văn phong: ít chữ số" in part  # below the training average: "few", not "many"
+    assert "ít chữ số" not in part  # "few digits" is no reason an analyst can use
     # The nearest example is crawled text: escaped, never markup.
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in part
     assert "<script>alert" not in html
     english = section(client.get(f"/items/{item}?lang=en").text)
     assert "Close to a labelled example of «Distorted» (similarity 0.62)" in english
-    assert "Style: many capital letters" in english and "few digits" in english
+    assert "Style: many capital letters" in english and "few digits" not in english
 
 
 def test_signals_section_hidden_without_signals(engine, client_as) -> None:

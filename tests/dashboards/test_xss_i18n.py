@@ -48,7 +48,20 @@ def test_highlight_splits_into_plain_segments() -> None:
 
 
 def _keys(lang: str) -> dict[str, str]:
-    return json.loads((Path(I18N) / f"{lang}.json").read_text(encoding="utf-8"))
+    """The catalogue as served: the JSON file plus the labels' names from labels.yaml."""
+    from dashboards.i18n import catalogue
+
+    return catalogue(lang)
+
+
+def test_label_names_come_from_labels_yaml_only() -> None:
+    from classifiers.labels import load_labels
+
+    for lang in ("vi", "en"):
+        raw = json.loads((Path(I18N) / f"{lang}.json").read_text(encoding="utf-8"))
+        assert not {k for k in raw if k.startswith("label.")} - {"label.unscored"}
+    for spec in load_labels():
+        assert spec.name_vi and _keys("vi")[f"label.{spec.key}"] == spec.name_vi
 
 
 def test_every_key_has_vietnamese_text() -> None:
