@@ -225,3 +225,21 @@ def test_article_header_dates_count_but_the_site_clock_does_not() -> None:
     assert page_date(parse_html(page)) == (datetime(2025, 8, 15, 1, 30, tzinfo=UTC), "meta")
     without = page.replace(" datetime='2025-08-15T08:30:00+07:00'", "")
     assert page_date(parse_html(without)) == (datetime(2025, 8, 15, 1, 30, tzinfo=UTC), "visible")
+
+
+_CODECS = ["utf-8", "utf-16", "windows-1258", "cp1252", "latin-1", "shift_jis", "koi8-r"]
+
+
+@settings(max_examples=30, deadline=None, database=None)
+@given(st.sampled_from(PAGE_BYTES), st.sampled_from(_CODECS), st.sampled_from(_CODECS))
+def test_pages_in_random_encodings_raise_only_extraction_error(
+    page: bytes, actual: str, declared: str
+) -> None:
+    text = (
+        page.decode("utf-8", errors="replace").replace("utf-8", declared).replace("UTF-8", declared)
+    )
+    content = text.encode(actual, errors="replace")
+    with contextlib.suppress(ExtractionError):
+        result = extract_article(content, url="https://bao.example.vn/ma-hoa.html",
+                                 content_type=f"text/html; charset={declared}")  # fmt: skip
+        result.text.encode("utf-8")  # whatever came out is valid text

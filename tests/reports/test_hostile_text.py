@@ -32,7 +32,7 @@ def one_of_each_category() -> str:
     return "".join(c for chars in seen.values() for c in chars)
 
 
-HOSTILE = "=HYPERLINK(\"http://x\")\x00\x07\x1b\x7f\x85\x9f\ud800\ufffe" + one_of_each_category()
+HOSTILE = '=HYPERLINK("http://x")\x00\x07\x1b\x7f\x85\x9f\ud800\ufffe' + one_of_each_category()
 
 
 def test_normalisation_strips_controls_but_keeps_lines() -> None:
@@ -70,3 +70,11 @@ def test_every_output_builds_from_stored_hostile_text(engine, tmp_path) -> None:
     with (tmp_path / "phu_luc_vu_viec.csv").open(encoding="utf-8-sig") as fh:
         [_header, row] = list(csv.reader(fh))
     assert row[2].startswith("'=HYPERLINK")  # the title cell runs nothing in a spreadsheet
+
+
+def test_a_draft_with_hostile_text_builds_as_docx() -> None:
+    from monitor.respond.rebuttal import Draft, render_docx
+
+    body = f"# DỰ THẢO\n\n## 1. Nội dung\n\n- “{STORABLE}”\n\n{HOSTILE}\n"
+    draft = Draft(1, 1, 1, body, [], [], 0, "anna", "", NOW)
+    docx.Document(io.BytesIO(render_docx(draft, load_settings({}))))
