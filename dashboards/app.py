@@ -8,6 +8,8 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Form, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -96,16 +98,31 @@ def _install(app: FastAPI) -> None:
     async def invalid(request: Request, exc: InvalidInput) -> Response:
         return _error(request, 400, "error.invalid", str(exc))
 
+    @app.exception_handler(RequestValidationError)
+    async def malformed(request: Request, exc: RequestValidationError) -> Response:
+        # /items/abc: a page answers with the page of errors, the API with its JSON 422.
+        if is_api(request):
+            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
+        return _error(request, 404, "error.not_found", "")
+
     app.add_api_route("/", lambda: RedirectResponse("/queue", 303), include_in_schema=False)
     app.add_api_route("/login", login_form, methods=["GET"], include_in_schema=False)
     app.add_api_route("/login", login, methods=["POST"], include_in_schema=False)
     app.add_api_route("/logout", logout, methods=["POST"], include_in_schema=False)
 
 
+_DETAIL_KEYS = {"role": "error.role", "csrf": "error.csrf"}  # short codes shown translated
+
+
 def _error(request: Request, status: int, key: str, detail: str) -> Response:
     if is_api(request):
         return JSONResponse({"detail": detail or key}, status_code=status)
-    return render(request, "error.html", status_code=status, message=key, detail=detail)
+    if detail in _DETAIL_KEYS:
+        detail = translate(lang_of(request), _DETAIL_KEYS[detail])
+    session = getattr(request.state, "session", None)
+    home = LANDING.get(session.user.role, "/overview") if session else "/login"
+    return render(request, "error.html", status_code=status, message=key, detail=detail,
+                  home=home)  # fmt: skip
 
 
 def _load_session(request: Request) -> Any:
@@ -138,7 +155,10 @@ def secure_cookie(request: Request) -> bool:
     return choice == "true" or (choice == "auto" and request.url.scheme == "https")
 
 
-def login_form(request: Request, next: str = "/queue", error: str = "") -> Response:
+LANDING = {"analyst": "/queue", "lead": "/queue", "writer": "/overview", "admin": "/admin/users"}
+
+
+def login_form(request: Request, next: str = "", error: str = "") -> Response:
     """The login form, with a CSRF token bound to a short-lived cookie."""
     token = secrets.token_urlsafe(24)
     request.state.login_csrf = token
@@ -155,7 +175,7 @@ def login_form(request: Request, next: str = "/queue", error: str = "") -> Respo
 
 
 def _safe_next(target: str) -> str:
-    return target if target.startswith("/") and not target.startswith("//") else "/queue"
+    return target if target.startswith("/") and not target.startswith("//") else ""
 
 
 def login(
@@ -163,7 +183,7 @@ def login(
     username: str = Form(""),
     password: str = Form(""),
     csrf_token: str = Form(""),
-    next: str = Form("/queue"),
+    next: str = Form(""),
 ) -> Response:
     """Check the CSRF token and the password; on success set the session cookie."""
     expected = request.app.state.signer.read_login(request.cookies.get(LOGIN_COOKIE))
@@ -176,7 +196,9 @@ def login(
         return _retry(request, next, "login.throttled", 429)
     except LoginFailed:
         return _retry(request, next, "login.failed", 401)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    # Each role lands on its own page unless the login came from a page the user asked for.
+    target = _safe_next(next) if next else LANDING.get(user.role, "/overview")
+    response = RedirectResponse(target, status_code=303)
     with request.app.state.engine.begin() as conn:
         token = open_session(conn, user, timedelta(seconds=SESSION_MAX_AGE))
     response.set_cookie(

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+
+from classifiers.errors import ClassifierError
 
 from .config import ConfigError, Settings, load_settings
 from .sources import SourcesError, load_sources
@@ -123,12 +126,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             config_file=args.config, database_url=args.database, sources=args.sources
         )
         return int(args.func(args, settings))
-    except (UserError, ConfigError, SourcesError, StoreError) as exc:
+    except (UserError, ConfigError, SourcesError, StoreError, ClassifierError) as exc:
         print(f"monitor: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("monitor: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`monitor export | head`): stop quietly, as Unix tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -82,10 +82,16 @@ def run_demo(
         if serve:
             _serve(out, engine, settings, web_host, web_port)
     out.print(
-        f"\nXem thêm: monitor --database {db_url} sources status\n"
-        f"          monitor --database {db_url} export --relevant-only"
+        f"\nXem thêm: {_cli(db_url, sources_path)} sources status\n"
+        f"          {_cli(db_url, sources_path)} export --relevant-only",
+        soft_wrap=True,  # commands stay on one line, ready to copy
     )
     return 0
+
+
+def _cli(db_url: str, sources: Path) -> str:
+    """The demo's own store and sources (never the real sources.yaml), as typed after make."""
+    return f".venv/bin/monitor --database {db_url} --sources {sources}"
 
 
 def _print_collection(out: Console, engine: Any) -> None:
@@ -155,7 +161,7 @@ def _respond(out: Console, engine: Any, settings: Settings) -> None:
     from .respond.demo import prepare_demo_responses
 
     out.print("\n[bold]Phản hồi và báo cáo[/] (respond and report):")
-    out.print(escape(prepare_demo_responses(engine, settings)))
+    out.print(escape(prepare_demo_responses(engine, settings)), soft_wrap=True)
 
 
 def _serve(out: Console, engine: Any, settings: Settings, host: str, port: int) -> None:

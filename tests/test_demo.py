@@ -18,6 +18,10 @@ def test_demo_run_matches_the_manifest(tmp_path: Path, capsys) -> None:
     assert run_demo(str(target), 0, load_settings({}, extract_workers=1)) == 0
     printed = capsys.readouterr().out
     assert "blog-demo" in printed and "Tin được nhiều báo đăng lại" in printed
+    # Every hint names the demo's own sources file (never the real sources.yaml), on one line.
+    hints = [line for line in printed.splitlines() if ".venv/bin/monitor" in line]
+    assert hints and all(f"--sources {target / 'sources.yaml'}" in line for line in hints)
+    assert "Vì sao liên quan" in printed and "Góp ý, phản ánh" in printed and "Gắn cờ" in printed
 
     manifest = yaml.safe_load((DEMO_SITE / "manifest.yaml").read_text(encoding="utf-8"))
     engine = create_engine(f"sqlite:///{target / 'monitor.db'}")

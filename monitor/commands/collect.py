@@ -50,6 +50,7 @@ def cmd_crawl(args: argparse.Namespace, settings: Settings) -> int:
     from ..collect.pipeline import crawl
     from ..progress import CrawlProgress, print_summary
 
+    load_sources(settings.sources)  # a missing or broken file fails before any store is made
     engine = open_engine(settings)
     configured = sync(settings, engine)
     unknown = set(args.source or ()) - {s.id for s in configured}
@@ -229,6 +230,7 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     from ..store.queries import source_status
 
+    load_sources(settings.sources)  # a missing or broken file fails before any store is made
     engine = open_engine(settings)
     sync(settings, engine)
     with engine.connect() as conn:

@@ -159,8 +159,21 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _year(raw: str) -> int:
+    """A year the tool can have figures for: 2000 up to next year."""
+    from datetime import date
+
+    try:
+        year = int(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{raw!r} is not a year") from None
+    if not 2000 <= year <= date.today().year + 1:
+        raise argparse.ArgumentTypeError(f"{year} is outside 2000-{date.today().year + 1}")
+    return year
+
+
 def _report_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--year", type=int, required=True)
+    p.add_argument("--year", type=_year, required=True, help="the calendar year, e.g. 2026")
     p.add_argument("--out", required=True, metavar="FILE.docx")
     p.add_argument("--csv", metavar="DIR", help="also write one CSV per table here")
 

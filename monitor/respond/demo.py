@@ -15,15 +15,16 @@ def prepare_demo_responses(engine: Engine, settings: Settings) -> str:
     with engine.begin() as conn:
         summary = import_facts(conn, "demo", load_yaml(EXAMPLE))
     week = datetime.now(UTC).isocalendar()
-    db = f"--database {settings.database_url}"
+    db = f"--database {settings.database_url} --sources {settings.sources}"
     return "\n".join([
         f"Đã nạp {summary.added + summary.updated + summary.unchanged} dữ kiện MẪU "
         "(chỉ để thử, không phải thông tin chính thức).",
         "1. Đăng nhập bằng tài khoản chuyên viên, mở một tin bị gắn cờ “distorted” và xác nhận.",
         "2. Đăng nhập bằng tài khoản lãnh đạo và duyệt (sign-off) tin đó.",
-        f"3. Tạo dự thảo phản hồi: monitor {db} draft MÃ_TIN --out du-thao.docx",
-        f"4. Bản tin tuần: monitor {db} digest --week {week.year}-W{week.week:02d} "
+        f"3. Tạo dự thảo phản hồi: .venv/bin/monitor {db} draft MÃ_TIN --out du-thao.docx",
+        f"4. Bản tin tuần: .venv/bin/monitor {db} digest --week {week.year}-W{week.week:02d} "
         "--out ban-tin.pdf",
-        f"5. Báo cáo năm: monitor {db} report --year {week.year} --out bao-cao.docx --csv bao-cao/",
+        f"5. Báo cáo năm: .venv/bin/monitor {db} report --year {week.year} "
+        "--out bao-cao.docx --csv bao-cao/",
         "Mọi số liệu được định nghĩa ở Phụ lục 2 của báo cáo năm; các tệp CSV để đối chiếu.",
     ])  # fmt: skip

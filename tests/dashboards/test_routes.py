@@ -209,3 +209,28 @@ def test_sources_page_lists_open_alerts_escaped(engine, client_as) -> None:
     assert "Cảnh báo đang mở (1)" in page and "Nguồn im lặng" in page
     assert "&lt;script&gt;x" in page and "<script>x" not in page
     assert "closed one" not in page
+
+
+def test_each_role_lands_on_its_own_page(app) -> None:
+    for role, landing in (("analyst", "/queue"), ("lead", "/queue"), ("writer", "/overview"),
+                          ("admin", "/admin/users")):  # fmt: skip
+        client = TestClient(app, client=(f"198.51.100.{len(role)}", 1))
+        answer = login(client, role)
+        assert answer.status_code == 303 and answer.headers["location"] == landing, role
+        assert client.get(landing).status_code == 200, role
+
+
+def test_a_malformed_address_gets_a_page_not_json(client_as) -> None:
+    lead = client_as("lead")
+    page = lead.get("/items/abc")
+    assert page.status_code == 404 and "<html" in page.text and '"detail"' not in page.text
+    api = lead.get("/api/items/abc")
+    assert api.status_code == 422 and api.json()["detail"]
+
+
+def test_the_forbidden_page_speaks_vietnamese_and_leads_home(client_as) -> None:
+    writer = client_as("writer")
+    page = writer.get("/queue")
+    assert page.status_code == 403
+    assert "Vai trò của bạn không được mở trang này." in page.text
+    assert ">role<" not in page.text and 'href="/overview"' in page.text
