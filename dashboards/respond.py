@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from monitor import respond, review
 from monitor.respond import cases, facts, rebuttal
 from monitor.review.queue import item_detail
-from monitor.timefmt import LOCAL
+from monitor.timefmt import LOCAL, local_date
 
 from .web import DOCX, EVERYONE, JUDGES, READERS, download, engine_of, needs, render
 
@@ -60,7 +60,8 @@ def facts_page(request: Request, edit: str = "", session=needs(*EVERYONE)) -> Re
     with _store(request) as conn:
         found = facts.list_facts(conn)
     editing = next((f for f in found if f.id == edit), None)
-    return render(request, "facts.html", facts=found, editing=editing)
+    today = local_date(datetime.now(UTC))
+    return render(request, "facts.html", facts=found, editing=editing, today=today)
 
 
 @router.post("/facts", include_in_schema=False)

@@ -234,3 +234,22 @@ def test_the_forbidden_page_speaks_vietnamese_and_leads_home(client_as) -> None:
     assert page.status_code == 403
     assert "Vai trò của bạn không được mở trang này." in page.text
     assert ">role<" not in page.text and 'href="/overview"' in page.text
+
+
+def test_search_without_results_says_so_and_the_favicon_is_there(client_as) -> None:
+    analyst = client_as("analyst")
+    page = analyst.get("/queue?q=khong+co+tu+nay+dau")
+    assert "Không tìm thấy tin nào khớp với từ khóa." in page.text
+    assert "Không có bài nào cần xem xét." not in page.text
+    assert 'rel="icon"' in page.text and analyst.get("/static/favicon.svg").status_code == 200
+
+
+def test_an_expired_fact_is_not_shown_as_in_use(engine, client_as) -> None:
+    from monitor.respond.facts import EXAMPLE, import_facts, load_yaml
+
+    with engine.begin() as conn:
+        import_facts(conn, "admin", load_yaml(EXAMPLE))
+    page = client_as("writer").get("/facts").text
+    start = page.index("VD-CC-01")
+    row = page[start : page.index("</tr>", start)]
+    assert "Hết hiệu lực" in row and "Đang dùng" not in row
