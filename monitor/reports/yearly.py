@@ -37,6 +37,17 @@ LABEL_VI = {spec.key: spec.name_vi for spec in load_labels()}  # classifiers/lab
 COUNT_HEADER = ["Thu thập", "Liên quan", "Bị gắn cờ", "Đã xác nhận", "Đã bác bỏ"]
 TOPIC_VI = {"both": "Lạng Sơn và xây dựng", "lang_son": "Lạng Sơn", "construction": "Xây dựng",
             "none": "Không liên quan"}  # fmt: skip
+# Outlet types are the first tag of a source in sources.yaml; these are the ones it uses.
+OUTLET_VI = {"national": "Báo chí trung ương", "provincial": "Báo chí địa phương",
+             "construction": "Báo chuyên ngành xây dựng", "foreign": "Báo nước ngoài",
+             "blog": "Trang cá nhân, blog", "official": "Cổng thông tin chính thức",
+             "other": "Khác"}  # fmt: skip
+
+
+def month_vi(key: str) -> str:
+    """"2026-01" as Vietnamese readers write it: "Tháng 01/2026"."""
+    year, _, month = key.partition("-")
+    return f"Tháng {month}/{year}" if month else key
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +95,14 @@ def _counts_rows(rows: list[Counts], rename: dict[str, str] | None = None) -> li
 def tables(report: YearReport) -> dict[str, tuple[list[str], list[list[object]]]]:
     """Every table of the report (name → header, rows); the CSV files hold the same."""
     r = report.responses
-    median = "" if r.median_hours_to_response is None else r.median_hours_to_response
+    median = ("chưa có (chưa gửi phản hồi nào)" if r.median_hours_to_response is None
+              else r.median_hours_to_response)  # fmt: skip
     return {
         "tong_hop": (["Năm", *COUNT_HEADER], _counts_rows([report.total])),
-        "theo_thang": (["Tháng", *COUNT_HEADER], _counts_rows(report.by_month)),
+        "theo_thang": (["Tháng", *COUNT_HEADER],
+                       [[month_vi(str(r[0])), *r[1:]] for r in _counts_rows(report.by_month)]),
         "theo_loai_co_quan": (["Loại cơ quan báo chí", *COUNT_HEADER],
-                              _counts_rows(report.by_outlet_type)),
+                              _counts_rows(report.by_outlet_type, OUTLET_VI)),
         "theo_chu_de": (["Chủ đề", *COUNT_HEADER], _counts_rows(report.by_topic, TOPIC_VI)),
         "theo_nguon": (["Nguồn", *COUNT_HEADER], _counts_rows(report.by_source)),
         "phan_hoi": (["Chỉ tiêu", "Giá trị"], [
@@ -126,17 +139,17 @@ def definitions(report: YearReport) -> list[list[str]]:
     return [
         ["Thời gian", f"Từ 00:00 ngày {w.first:%d/%m/%Y} đến 24:00 ngày {w.last:%d/%m/%Y}, giờ "
          "Việt Nam (UTC+07:00). Mỗi tin được tính vào ngày đăng; tin không ghi ngày đăng được "
-         "tính vào ngày thu thập. Cách tính này trùng với lệnh `monitor export --since "
-         f"{w.first.isoformat()} --until {w.last.isoformat()}`."],
-        ["Nguồn", "Các nguồn khai báo trong sources.yaml (bảng theo_nguon liệt kê từng nguồn); "
-         "loại cơ quan báo chí là nhãn đầu tiên của nguồn, “other” khi không có nhãn."],
+         "tính vào ngày thu thập. Danh sách tin xuất từ hệ thống cho cùng kỳ cho đúng các số "
+         "này."],
+        ["Nguồn", "Các nguồn tin được khai báo theo dõi (Bảng 7 liệt kê từng nguồn); loại cơ "
+         "quan báo chí theo phân loại khi khai báo nguồn, “Khác” khi không phân loại."],
         ["Thu thập", "Mọi tin đã lưu. Loại trùng: mỗi địa chỉ chuẩn hóa, mỗi GUID và mỗi nội "
          "dung trong cùng một nguồn chỉ lưu một lần; bản đăng lại ở cơ quan khác là tin riêng, "
          "các bản của cùng một câu chuyện được gom thành một cụm."],
         ["Liên quan", "Tin nhắc đến địa danh của tỉnh Lạng Sơn (từ điển địa danh) hoặc nói về "
          "ngành xây dựng: điểm ngành từ 0,5 trở lên, tính từ các thuật ngữ ngành tìm thấy, vị "
          "trí của chúng (tiêu đề, sapo, thân bài) và độ dài bài (từ vựng ngành). Mỗi tin lưu "
-         "điểm và lý do; `monitor relevance explain` in lại."],
+         "điểm và lý do, xem được ở trang của tin."],
         ["Góp ý, phản ánh", "Hồ sơ phản ánh, phê bình chính đáng về Lạng Sơn được chuyển đơn "
          "vị của Sở (theo điểm phân loại hoặc kết luận của chuyên viên). Đã chuyển: mở trong "
          "năm; có kết quả: ghi nhận trả lời, khắc phục hoặc không thuộc thẩm quyền trong năm; "
@@ -250,7 +263,7 @@ def render_docx(report: YearReport, settings: Settings) -> bytes:
     docxfmt.table(doc, *t["phu_luc_vu_viec"], size=10, text_mm=wide)
     docxfmt.para(doc, "PHỤ LỤC 2. ĐỊNH NGHĨA CÁC SỐ LIỆU", bold=True, align="center")
     docxfmt.table(doc, ["Số liệu", "Định nghĩa"], definitions(report), size=11, text_mm=wide)
-    docxfmt.para(doc, "Mỗi bảng có tệp CSV cùng tên (lệnh monitor report --csv) để đối chiếu.",
+    docxfmt.para(doc, "Mỗi bảng có kèm tệp số liệu (CSV) cùng tên để đối chiếu.",
                  italic=True)  # fmt: skip
     return docxfmt.save(doc)
 

@@ -108,3 +108,18 @@ def test_digest_is_received_by_a_local_smtp_server(engine) -> None:
     finally:
         controller.stop()
     assert len(inbox.messages) == 1 and b"2020-W10" in inbox.messages[0]
+
+
+def test_yearly_report_reads_as_vietnamese(engine, tmp_path) -> None:
+    _seed(engine)
+    with engine.connect() as conn:
+        report = yearly.compute(conn, 2020)
+    tables = yearly.tables(report)
+    months = [row[0] for row in tables["theo_thang"][1]]
+    assert months[0] == "Tháng 01/2020" and months[-1] == "Tháng 12/2020"
+    types = {row[0] for row in tables["theo_loai_co_quan"][1]}
+    assert types <= set(yearly.OUTLET_VI.values()) | {"Khác"}, types
+    median = dict((r[0], r[1]) for r in tables["phan_hoi"][1])
+    assert median["Trung vị thời gian từ khi đăng đến khi phản hồi (giờ)"] != ""
+    appendix = " ".join(row[1] for row in yearly.definitions(report))
+    assert "monitor " not in appendix and "sources.yaml" not in appendix and ".csv" not in appendix
