@@ -192,6 +192,7 @@ class SourceHealth:
     last_new_item_at: datetime | None
     per_day: list[int]
     silent: bool
+    last_warning: str | None = None  # why the last poll ended with a warning
 
 
 def source_health(
@@ -207,7 +208,7 @@ def source_health(
         out.append(SourceHealth(
             r.id, r.name, bool(r.enabled), r.last_status, r.last_success_at, r.last_error,
             r.error_count, r.last_new_item_at, series.get(r.id, [0] * len(window.days())),
-            bool(r.enabled) and quiet,
+            bool(r.enabled) and quiet, r.last_warning,
         ))  # fmt: skip
     return out
 

@@ -253,3 +253,19 @@ def test_an_expired_fact_is_not_shown_as_in_use(engine, client_as) -> None:
     start = page.index("VD-CC-01")
     row = page[start : page.index("</tr>", start)]
     assert "Hết hiệu lực" in row and "Đang dùng" not in row
+
+
+def test_the_sources_page_speaks_vietnamese(client_as, engine) -> None:
+    from sqlalchemy import update
+
+    from monitor.store.tables import sources as sources_t
+    from tests.review.seeding import add_sources
+
+    add_sources(engine, ["canh-bao"])
+    with engine.begin() as conn:
+        conn.execute(update(sources_t).where(sources_t.c.id == "canh-bao").values(
+            last_status="warning", last_warning="3 bài chỉ có tóm tắt"))  # fmt: skip
+    page = client_as("writer").get("/sources").text
+    assert "Có cảnh báo" in page and "3 bài chỉ có tóm tắt" in page
+    assert ">warning<" not in page and ">ok<" not in page
+    assert "Bài mới 14 ngày qua (tổng)" in page and "lần chu kỳ thu thập" in page
