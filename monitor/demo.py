@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from .config import Settings
 from .devserver import LocalServer
+from .records import RELEVANCE_PARTS
 
 DATA = Path(__file__).resolve().parent / "data"
 DEMO_SITE = DATA / "demo_site"
@@ -107,11 +108,9 @@ def _print_collection(out: Console, engine: Any) -> None:
         f"{totals['summary_only']} bài chỉ có tóm tắt từ feed, "
         f"{totals['undated']} bài không rõ ngày."
     )
-    names = {"both": "Lạng Sơn và ngành xây dựng", "lang_son": "chỉ nhắc Lạng Sơn",
-             "construction": "chỉ ngành xây dựng", "none": "không liên quan"}  # fmt: skip
     out.print("\n[bold]Vì sao liên quan[/] (relevance reasons; monitor relevance explain ID):")
     for part, count, examples in parts:
-        out.print(f"  {names[part]}: {count} bài")
+        out.print(f"  {RELEVANCE_PARTS[part][0]}: {count} bài")
         for row in examples:
             reason = escape(row.relevance_reason)
             out.print(f"    #{row.id} {escape(row.title[:70])}\n      {reason}")
@@ -131,8 +130,11 @@ def _classify(out: Console, engine: Any, settings: Settings) -> None:
         f"Mô hình {summary.model_version}: {summary.scored} bài đã chấm điểm, "
         f"[bold]{summary.flagged} bài cần người xem xét[/] (flagged for review)."
     )
+    from .flag_reasons import label_names
+
     for row in flagged_items(engine, limit=12):
-        label = escape(f"[{row['flags']}]")
+        names = ", ".join(label_names().get(f, f) for f in row["flags"].split(", "))
+        label = escape(f"[{names}]")
         out.print(f"  • {label} {escape(row['title'])}")
         for reason in filter(None, row["reasons"]):
             out.print(f"      {escape(reason)}")
@@ -144,7 +146,7 @@ def _criticism(out: Console, engine: Any, settings: Settings) -> None:
 
     routed = route_pending(engine, settings)
     out.print(
-        f"\n[bold]Góp ý, phản ánh[/] (criticism routed, not rebutted): {routed.routed} bài "
+        f"\n[bold]Góp ý, phản ánh[/] (criticism routed, not rebutted): {routed} bài "
         "chuyển đơn vị trả lời hoặc khắc phục."
     )
     with engine.connect() as conn:

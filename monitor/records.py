@@ -88,6 +88,15 @@ class Match:
         return sum(n for _zone, n in self.zones) or self.count
 
 
+# The parts of relevance by name, shown under these names everywhere (dashboard, demo, reports).
+RELEVANCE_PARTS = {
+    "both": ("Lạng Sơn và ngành xây dựng", "Lạng Sơn and the construction sector"),
+    "lang_son": ("Chỉ nhắc Lạng Sơn", "Lạng Sơn only"),
+    "construction": ("Chỉ ngành xây dựng", "Construction sector only"),
+    "none": ("Không liên quan", "Not relevant"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Relevance:
     """Two questions kept apart: does the item mention Lạng Sơn (``place``), is it about the
@@ -103,9 +112,14 @@ class Relevance:
     @property
     def part(self) -> str:
         """Which part fired: "both", "lang_son", "construction" or "none"."""
-        return {(True, True): "both", (True, False): "lang_son", (False, True): "construction"}.get(
-            (self.place, self.sector), "none"
-        )
+        return relevance_part(self.place, self.sector)
+
+
+def relevance_part(place: bool, sector: bool) -> str:
+    """The key of RELEVANCE_PARTS for an item's two answers."""
+    if place:
+        return "both" if sector else "lang_son"
+    return "construction" if sector else "none"
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 
 from classifiers.labels import load_labels
+from monitor.records import RELEVANCE_PARTS
 
 HERE = Path(__file__).resolve().parent
 LANGUAGES = ("vi", "en")
@@ -16,10 +17,12 @@ DEFAULT = "vi"
 @cache
 def catalogue(lang: str) -> dict[str, str]:
     """The messages of one language; the labels' names come from classifiers/labels.yaml, the
-    one place they are written."""
+    one place they are written, and so do the parts of relevance (monitor/records.py)."""
     messages = json.loads((HERE / f"{lang}.json").read_text(encoding="utf-8"))
     for spec in load_labels():
         messages[f"label.{spec.key}"] = spec.name_vi if lang == "vi" else spec.name_en
+    for part, (name_vi, name_en) in RELEVANCE_PARTS.items():  # monitor/records.py
+        messages[f"relevance.{part}"] = name_vi if lang == "vi" else name_en
     return messages
 
 

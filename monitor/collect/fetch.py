@@ -138,12 +138,22 @@ def _addresses(url: str, host: str, port: int) -> list[AddressType]:
     return [ipaddress.ip_address(str(info[4][0])) for info in infos]
 
 
-async def check_link(url: str, *, allow_private: bool) -> None:
-    """Refuse non-http(s) links and, unless allowed, links that resolve to private addresses."""
+async def check_link(url: str, *, allow_private: bool, resolve: bool = True) -> None:
+    """Refuse non-http(s) links and, unless allowed, links that resolve to private addresses.
+
+    ``resolve=False`` when the connection itself is guarded (GuardedBackend): names are then
+    resolved once, at connect time, and only address literals are checked here."""
     host, port = _target(url)
     if allow_private:
         return
-    for address in await asyncio.to_thread(_addresses, url, host, port):  # DNS blocks
+    if not resolve:
+        try:
+            addresses = [ipaddress.ip_address(host.strip("[]"))]
+        except ValueError:
+            return
+    else:
+        addresses = await asyncio.to_thread(_addresses, url, host, port)  # DNS blocks
+    for address in addresses:
         if _is_blocked_address(address):
             raise BlockedURL(url, f"The link {url} points to the non-public address {address}.")
 
@@ -364,7 +374,6 @@ class Fetcher:
         self.settings = settings or FetchSettings()
         self._transport = transport
         self._resolver = resolver or resolve
-        self._client: httpx.AsyncClient | None = None
         self._clients: dict[bool, httpx.AsyncClient] = {}
         self._global = asyncio.Semaphore(self.settings.global_concurrency)
         self._hosts: dict[str, _HostSlot] = {}  # only hosts with a request in flight or queued
@@ -372,12 +381,13 @@ class Fetcher:
         self._robots_locks: dict[str, asyncio.Lock] = {}
         # Through a proxy the connection reaches the proxy, which resolves names itself.
         self._proxied = self.settings.trust_env and bool(urllib.request.getproxies())
+        # Our own transport, no proxy: the connection is guarded, DNS is asked once per connect.
+        self._guarded = transport is None and not self._proxied
 
     async def __aenter__(self) -> Fetcher:
         # Two clients, two pools: a connection opened for a source allowed to reach private
         # addresses is never reused for one that is not.
         self._clients = {True: self._new_client(guarded=False), False: self._new_client(True)}
-        self._client = self._clients[False]
         return self
 
     def _new_client(self, guarded: bool) -> httpx.AsyncClient:
@@ -416,7 +426,6 @@ class Fetcher:
         for client in getattr(self, "_clients", {}).values():
             await client.aclose()
         self._clients = {}
-        self._client = None
 
     async def fetch(
         self,
@@ -460,7 +469,7 @@ class Fetcher:
         """Follow redirects by hand so every hop passes the guard and is counted."""
         current, permanent = url, True
         for _hop in range(self.settings.max_redirects + 1):
-            await check_link(current, allow_private=allow_private)
+            await check_link(current, allow_private=allow_private, resolve=not self._guarded)
             if robots:
                 await self._check_robots(current, allow_private)
             reply = await self._exchange(current, headers, limit, allow_private)

@@ -184,8 +184,8 @@ class RelevanceRules:
         """What one sector term adds to the evidence (before the length correction)."""
         s = scoring or self.scoring
         tier = self._by_term[match.term].tier if match.term in self._by_term else "weak"
-        best = max((s.zone(z) for z, _n in match.zones), default=s.body)
-        return s.zone(tier) * (best + s.repeat * math.log(max(1, match.occurrences)))
+        best = max((s.weight(z) for z, _n in match.zones), default=s.body)
+        return s.weight(tier) * (best + s.repeat * math.log(max(1, match.occurrences)))
 
     def sector_score(
         self, matches: Sequence[Match], words: int, scoring: Scoring | None = None

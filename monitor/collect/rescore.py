@@ -14,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select, update
 
-from ..records import Relevance
+from ..records import Match, relevance_part
 from ..review.index import refresh
 from ..store.codec import decode_matches, relevance_values
 from ..store.queries import utcnow
@@ -57,7 +57,7 @@ class Explanation:
     sector_score: float | None
     reason: str
     rules_version: str | None
-    matches: list[dict[str, object]]
+    matches: list[Match]
 
 
 def rescore_relevance(
@@ -146,11 +146,7 @@ def explain(conn: Connection, item_id: int) -> Explanation | None:
     ).first()
     if row is None:
         return None
-    part = Relevance(row.relevant, (), row.place_relevant, row.sector_relevant).part
-    matches = [
-        {"term": m.term, "kind": m.kind, "topic": m.topic, "count": m.occurrences,
-         "zones": dict(m.zones), "spans": [list(s) for s in m.spans]}
-        for m in decode_matches(row.matches)
-    ]  # fmt: skip
+    part = relevance_part(bool(row.place_relevant), bool(row.sector_relevant))
     return Explanation(row.id, row.title, bool(row.relevant), part, row.relevance_score,
-                       row.relevance_reason, row.relevance_rules, matches)  # fmt: skip
+                       row.relevance_reason, row.relevance_rules,
+                       decode_matches(row.matches))  # fmt: skip

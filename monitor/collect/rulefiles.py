@@ -73,24 +73,26 @@ class Scoring:
 
     A term found in the item is worth ``tier weight × (zone weight of its best place +
     repeat × ln(occurrences))``; an item's evidence is the sum over its distinct terms, less
-    the same sum over its ``against`` terms (words of the usual confusions), divided
-    by sqrt(words / length_words) when the text is longer than ``length_words`` (a passing
-    mention in a long article weighs less), plus ``topic_bonus`` per further sector topic.
-    The score is evidence / (evidence + threshold): 0.5 exactly at the threshold.
+    the same sum over its ``against`` terms (words of the usual confusions), plus
+    ``topic_bonus`` per further sector topic, divided by sqrt(words / length_words) when the
+    text is longer than ``length_words`` (a passing mention in a long article weighs less).
+    The score is evidence / (evidence + threshold): 0.5 exactly at the threshold. The
+    defaults are the weights measured for the bundled lexicon (BENCHMARKS.md, "Relevance").
     """
 
     strong: float = 1.0
-    weak: float = 0.3
+    weak: float = 0.5
     against: float = 0.5
-    title: float = 3.0
-    lead: float = 2.0
+    title: float = 2.0
+    lead: float = 1.5
     body: float = 1.0
     repeat: float = 0.5
     length_words: float = 400.0
     topic_bonus: float = 0.0
-    threshold: float = 2.0
+    threshold: float = 3.5
 
-    def zone(self, name: str) -> float:
+    def weight(self, name: str) -> float:
+        """The weight of a tier (strong, weak, against) or a zone (title, lead, body)."""
         return float(getattr(self, name))
 
 

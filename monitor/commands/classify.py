@@ -180,7 +180,7 @@ def cmd_classify(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"model {summary.model_version}: {summary.scored} items scored ({labels or 'none'}); "
         f"{summary.flagged} flagged for review, {summary.narratives} repeat confirmed claims; "
-        f"{routed.routed} criticism routed to an office"
+        f"{routed} criticism routed to an office"
     )
     return 0
 

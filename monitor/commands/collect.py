@@ -184,8 +184,8 @@ def _print_explanation(found: Any, fmt: str) -> None:
     print(f"relevant: {'yes' if found.relevant else 'no'} ({found.part}); sector score {score}")
     print(found.reason or "(no reason stored: run `monitor relevance rescore`)")
     for m in found.matches:
-        zones = ", ".join(f"{z} {n}" for z, n in m["zones"].items())
-        print(f"  {m['kind']:<10} {m['term']} ×{m['count']}" + (f" ({zones})" if zones else ""))
+        zones = ", ".join(f"{z} {n}" for z, n in m.zones)
+        print(f"  {m.kind:<10} {m.term} ×{m.occurrences}" + (f" ({zones})" if zones else ""))
 
 
 def _sources_args(p: argparse.ArgumentParser) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, select
 from classifiers.labels import load_labels
 
 from ..config import Settings
+from ..records import RELEVANCE_PARTS
 from ..respond.cases import CHANNEL_NAMES_VI, STATUS_NAMES_VI
 from ..store.tables import sources
 from ..text.csvsafe import SafeWriter
@@ -35,8 +36,7 @@ HEADER_MOTTO = "Độc lập - Tự do - Hạnh phúc"
 PLACE_DATE = "Lạng Sơn, ngày ... tháng ... năm ..."
 LABEL_VI = {spec.key: spec.name_vi for spec in load_labels()}  # classifiers/labels.yaml
 COUNT_HEADER = ["Thu thập", "Liên quan", "Bị gắn cờ", "Đã xác nhận", "Đã bác bỏ"]
-TOPIC_VI = {"both": "Lạng Sơn và xây dựng", "lang_son": "Lạng Sơn", "construction": "Xây dựng",
-            "none": "Không liên quan"}  # fmt: skip
+TOPIC_VI = {part: names[0] for part, names in RELEVANCE_PARTS.items()}
 # Outlet types are the first tag of a source in sources.yaml; these are the ones it uses.
 OUTLET_VI = {"national": "Báo chí trung ương", "provincial": "Báo chí địa phương",
              "construction": "Báo chuyên ngành xây dựng", "foreign": "Báo nước ngoài",

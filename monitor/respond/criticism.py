@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from ..store.codec import decode_matches
 from ..store.tables import item_scores, items, response_cases, review_state
 from ..timefmt import local_date
 from . import InvalidInput
-from .cases import Case, _update, get_case, list_cases, open_case
+from .cases import Case, _case, _update, get_case, list_cases, open_case
 
 SYSTEM_ACTOR = "monitor"  # who routed a case on its score
 OFFICES = Path(__file__).resolve().parents[1] / "data" / "offices.yaml"
@@ -89,12 +89,6 @@ def load_offices(path: str | Path | None = None) -> Offices:
     return Offices(tuple(offices), str(data["default"]))
 
 
-@dataclass
-class RoutingSummary:
-    routed: int = 0
-    by_office: Counter[str] = field(default_factory=Counter)
-
-
 def due_date(settings: Settings, now: datetime) -> date:
     """The local day by which an office answers criticism received ``now``."""
     return local_date(now) + timedelta(days=settings.criticism_due_days)
@@ -102,11 +96,12 @@ def due_date(settings: Settings, now: datetime) -> date:
 
 def route_pending(
     engine: Engine, settings: Settings, now: datetime | None = None
-) -> RoutingSummary:
-    """Open a criticism case for every relevant item over the threshold that has none yet."""
+) -> int:
+    """Open a criticism case for every relevant item over the threshold that has none yet;
+    returns how many were routed."""
     now = now or datetime.now(UTC)
     offices = load_offices(settings.offices_file or None)
-    summary = RoutingSummary()
+    routed_now = 0
     # One case a story: copies of a routed story (same cluster) are not routed again.
     routed = (
         select(func.coalesce(items.c.cluster_id, items.c.id))
@@ -137,9 +132,8 @@ def route_pending(
             due = due_date(settings, now)
             open_case(conn, SYSTEM_ACTOR, row.id, "criticism", office=office.name, now=now,
                       due_on=due, score=round(score, 4), routed=True)  # fmt: skip
-            summary.routed += 1
-            summary.by_office[office.name] += 1
-    return summary
+            routed_now += 1
+    return routed_now
 
 
 def route_verdict(conn: Connection, settings: Settings, actor: str, item_id: int,
@@ -224,7 +218,7 @@ def criticism_list(conn: Connection, *, status: str | None = None, office: str |
     """Criticism cases, the open ones due first; ``overdue`` when received past its date."""
     today = today or local_date(datetime.now(UTC))
     query = (
-        select(response_cases.c.id, items.c.title, items.c.url)
+        select(response_cases, items.c.title.label("item_title"), items.c.url.label("item_url"))
         .join(items, items.c.id == response_cases.c.item_id)
         .where(response_cases.c.kind == "criticism")
     )
@@ -234,15 +228,8 @@ def criticism_list(conn: Connection, *, status: str | None = None, office: str |
         query = query.where(response_cases.c.office == office)
     out = []
     for row in conn.execute(query).all():
-        case = get_case(conn, row.id)
+        case = _case(row)
         late = case.status == "received" and case.due_on is not None and case.due_on < today
-        out.append(Entry(case, row.title, row.url, late))
+        out.append(Entry(case, row.item_title, row.item_url, late))
     far = date.max
     return sorted(out, key=lambda e: (e.case.status != "received", e.case.due_on or far, e.case.id))
-
-
-def as_rows(entries: list[Entry]) -> list[dict[str, Any]]:
-    """JSON-ready rows for the CLI and the API."""
-    return [
-        {**e.case.as_json(), "title": e.title, "url": e.url, "overdue": e.overdue} for e in entries
-    ]

@@ -19,7 +19,8 @@ def prepare_demo_responses(engine: Engine, settings: Settings) -> str:
     return "\n".join([
         f"Đã nạp {summary.added + summary.updated + summary.unchanged} dữ kiện MẪU "
         "(chỉ để thử, không phải thông tin chính thức).",
-        "1. Đăng nhập bằng tài khoản chuyên viên, mở một tin bị gắn cờ “distorted” và xác nhận.",
+        "1. Đăng nhập bằng tài khoản chuyên viên, mở một tin bị gắn cờ "
+        f"«{_name('distorted')}» và xác nhận.",
         "2. Đăng nhập bằng tài khoản lãnh đạo và duyệt (sign-off) tin đó.",
         f"3. Tạo dự thảo phản hồi: .venv/bin/monitor {db} draft MÃ_TIN --out du-thao.docx",
         f"4. Bản tin tuần: .venv/bin/monitor {db} digest --week {week.year}-W{week.week:02d} "
@@ -28,3 +29,10 @@ def prepare_demo_responses(engine: Engine, settings: Settings) -> str:
         "--out bao-cao.docx --csv bao-cao/",
         "Mọi số liệu được định nghĩa ở Phụ lục 2 của báo cáo năm; các tệp CSV để đối chiếu.",
     ])  # fmt: skip
+
+
+def _name(label: str) -> str:
+    """A label's Vietnamese name (classifiers/labels.yaml)."""
+    from classifiers.labels import load_labels
+
+    return next((s.name_vi for s in load_labels() if s.key == label), label)

@@ -163,6 +163,7 @@ class FactIndex:
         texts = [f"{f.statement} {' '.join(f.topics)}" for f in self.facts]
         self.docs = [Counter(terms(t)) for t in texts]
         self.subjects = [subject(t) for t in texts]
+        self._position = {f.id: i for i, f in enumerate(self.facts)}
         self.avg_len = sum(sum(d.values()) for d in self.docs) / max(len(self.docs), 1)
         df: Counter[str] = Counter()
         for doc in self.docs:
@@ -191,8 +192,7 @@ class FactIndex:
         ranked = self.score(claim)
         if not ranked:
             return [], []
-        about = subject(claim)
-        position = {f.id: i for i, f in enumerate(self.facts)}
+        about, position = subject(claim), self._position
         cosines = self._meaning.similarities(claim) if self._meaning else None
         agreeing: list[Scored] = []
         refused: list[Scored] = []
@@ -211,7 +211,10 @@ class FactIndex:
                     Scored(s.fact, s.score, problem or "một dữ kiện khớp hơn", s.similarity)
                 )
             else:
-                cited.append(Scored(s.fact, s.score, _why(claim, s, about), s.similarity))
+                fact_subject = self.subjects[position[s.fact.id]]
+                cited.append(
+                    Scored(s.fact, s.score, _why(claim, s, about, fact_subject), s.similarity)
+                )
         refused.sort(key=lambda s: -s.score)
         return cited, refused[:CANDIDATES]
 
@@ -230,9 +233,8 @@ def _weak(s: Scored, best: float, closest: float) -> str:
     return ""
 
 
-def _why(claim: str, s: Scored, about: Subject) -> str:
+def _why(claim: str, s: Scored, about: Subject, fact_subject: Subject) -> str:
     """ "cùng địa danh: Hữu Nghị; cùng loại: hoạt động; từ khớp: cửa khẩu, đóng cửa; ..."."""
-    fact_subject = subject(f"{s.fact.statement} {' '.join(s.fact.topics)}")
     parts = []
     if about.places & fact_subject.places:
         parts.append("cùng địa danh: " + ", ".join(sorted(about.places & fact_subject.places)))

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, case, select
 
-from ..store.queries import relevance_part
+from ..records import relevance_part
 from ..store.tables import assignments, item_scores, items, review_state, signoffs, sources
 from ..store.tables import verdicts as verdicts_t
 from ..text.snippet import item_text, snippet

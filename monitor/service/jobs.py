@@ -159,7 +159,7 @@ def classify_items(ctx: ServiceContext) -> str:
 
     summary = classify_pending(ctx.engine, ctx.settings, progress=check)
     routed = route_pending(ctx.engine, ctx.settings)
-    return f"scored={summary.scored} flagged={summary.flagged} criticism_routed={routed.routed}"
+    return f"scored={summary.scored} flagged={summary.flagged} criticism_routed={routed}"
 
 
 def retrain_weekly() -> str | None:

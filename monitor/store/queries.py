@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from ..records import Relevance
+from ..records import relevance_part
 from .tables import item_scores, items, source_events, sources
 
 
@@ -285,10 +285,6 @@ def export_rows(
 EXPORT_FIELDS = (*EXPORT_COLUMNS[: EXPORT_COLUMNS.index("relevance_reason") + 1], "relevance_part",
                  *EXPORT_COLUMNS[EXPORT_COLUMNS.index("relevance_reason") + 1 :])  # fmt: skip
 
-
-def relevance_part(place: bool, sector: bool) -> str:
-    """"both", "lang_son", "construction" or "none" (the names the statistics use)."""
-    return Relevance(place or sector, (), place, sector).part
 
 
 def relevance_breakdown(conn: Connection, per_part: int = 2) -> list[tuple[str, int, list[Any]]]:

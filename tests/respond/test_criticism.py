@@ -50,8 +50,7 @@ def test_routing_by_topic_threshold_place_and_story(engine, settings) -> None:
         ("Góp ý nhẹ", 0.5, ROADS, None),  # under the threshold
         ("Chung cư cũ ở tỉnh khác", 0.99, ELSEWHERE, None),  # not about Lạng Sơn
     ])  # fmt: skip
-    summary = criticism.route_pending(engine, settings, now=NOW)
-    assert summary.routed == 2
+    assert criticism.route_pending(engine, settings, now=NOW) == 2
     with engine.connect() as conn:
         entries = {e.case.item_id: e for e in criticism.criticism_list(conn, today=NOW.date())}
     assert set(entries) == {housing, roads}
@@ -59,7 +58,7 @@ def test_routing_by_topic_threshold_place_and_story(engine, settings) -> None:
     assert entries[roads].case.office == "Phòng Hạ tầng kỹ thuật và Phát triển đô thị"
     assert entries[roads].case.status == "received" and entries[roads].case.score == 0.9
     assert entries[roads].case.due_on == date(2026, 12, 5)  # NOW's local day (20/11) + 15
-    assert criticism.route_pending(engine, settings, now=NOW).routed == 0  # never twice
+    assert criticism.route_pending(engine, settings, now=NOW) == 0  # never twice
     del copy, weak, other
 
 
