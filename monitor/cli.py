@@ -12,59 +12,16 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Sequence
 
 from classifiers.errors import ClassifierError
 
-from .config import ConfigError, Settings, load_settings
-from .sources import SourcesError, load_sources
+from .commands import COMMANDS, UserError
+from .config import ConfigError, load_settings
+from .sources import SourcesError
 from .store.db import StoreError
 
-
-class UserError(Exception):
-    """A problem the user can fix: printed as one sentence, exit status 2."""
-
-
-Command = Callable[[argparse.Namespace, Settings], int]
-COMMANDS: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], None]]] = {}
-
-
-def command(name: str, configure: Callable[[argparse.ArgumentParser], None] = lambda p: None):
-    def register(func: Command) -> Command:
-        COMMANDS[name] = (func, configure)
-        return func
-
-    return register
-
-
-def open_engine(settings: Settings) -> Any:
-    """The store named by the settings, migrated when fresh."""
-    from .store.db import open_store
-
-    return open_store(settings.database_url)
-
-
-@contextmanager
-def store(settings: Settings, *errors: type[Exception]) -> Iterator[Any]:
-    """The store for one command, disposed afterwards; ``errors`` become a UserError."""
-    engine = open_engine(settings)
-    try:
-        yield engine
-    except errors as exc:
-        raise UserError(str(exc)) from None
-    finally:
-        engine.dispose()
-
-
-def sync(settings: Settings, engine: Any) -> list[Any]:
-    """Load the sources file and bring the sources table in line with it."""
-    from .store.queries import sync_sources
-
-    configured = load_sources(settings.sources)
-    sync_sources(engine, configured)
-    return configured
+__all__ = ["UserError", "build_parser", "main"]
 
 
 # -- entry point ------------------------------------------------------------------------------

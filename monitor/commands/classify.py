@@ -7,8 +7,8 @@ import json
 import sys
 from pathlib import Path
 
-from ..cli import UserError, command, open_engine
 from ..config import Settings
+from . import UserError, command, open_engine
 
 
 def _load(path: str):  # noqa: ANN202 - classifiers.model.Model

@@ -10,11 +10,11 @@ import json
 import sys
 from typing import Any, TextIO
 
-from ..cli import UserError, command, open_engine, store, sync
 from ..config import Settings
 from ..sources import load_sources
 from ..text.csvsafe import SafeDictWriter
 from ..timefmt import parse_range, to_local_iso
+from . import UserError, command, open_engine, store, sync
 
 
 @command("migrate")

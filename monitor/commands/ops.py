@@ -8,8 +8,8 @@ import os
 import sys
 from pathlib import Path
 
-from ..cli import UserError, command, store
 from ..config import Settings
+from . import UserError, command, store
 
 
 def _run_args(p: argparse.ArgumentParser) -> None:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..cli import UserError, command, store
 from ..config import Settings
+from . import UserError, command, store
 
 
 def _facts_args(p: argparse.ArgumentParser) -> None:

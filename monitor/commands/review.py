@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..cli import UserError, command, open_engine, store
 from ..config import Settings
 from ..timefmt import parse_range
+from . import UserError, command, open_engine, store
 
 
 def _serve_args(p: argparse.ArgumentParser) -> None:

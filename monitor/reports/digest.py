@@ -17,11 +17,12 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from .. import docxfmt
 from ..config import Settings
 from ..respond.cases import STATUS_NAMES_VI
 from ..text.normalize import printable
 from ..timefmt import show
-from . import charts, docxfmt, stats
+from . import charts, stats
 from .stats import Counts, Story
 from .stats_criticism import CriticismCase, CriticismFigures, criticism_cases, criticism_figures
 

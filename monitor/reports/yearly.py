@@ -20,6 +20,7 @@ from sqlalchemy import Connection, select
 
 from classifiers.labels import load_labels
 
+from .. import docxfmt
 from ..config import Settings
 from ..records import RELEVANCE_PARTS
 from ..respond.cases import CHANNEL_NAMES_VI, STATUS_NAMES_VI
@@ -27,7 +28,7 @@ from ..store.tables import sources
 from ..text.csvsafe import SafeWriter
 from ..text.normalize import printable
 from ..timefmt import show
-from . import charts, docxfmt, stats
+from . import charts, stats
 from .stats import Counts, Story
 from .stats_criticism import CriticismFigures, criticism_figures
 

@@ -238,7 +238,7 @@ def latest_draft(conn: Connection, item_id: int) -> Draft:
 
 def render_docx(draft: Draft, settings: Settings) -> bytes:
     """The draft as a Word document (the decree's page, font and margins)."""
-    from ..reports import docxfmt
+    from .. import docxfmt
 
     doc = docxfmt.document()
     docxfmt.para(doc, settings.agency_name, bold=True, align="left")

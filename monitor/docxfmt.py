@@ -15,7 +15,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from ..text.normalize import printable
+from .text.normalize import printable
 
 FONT = "Times New Roman"
 SIZE = 13
