@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,6 @@ templates = Jinja2Templates(
     env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True)
 )
 templates.env.globals["show"] = show
-templates.env.filters["json_text"] = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True)
 templates.env.filters["pct"] = lambda v: f"{100 * float(v or 0):.0f}%"
 
 READERS = ("analyst", "lead", "admin")  # may read items and the queue
