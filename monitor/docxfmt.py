@@ -1,17 +1,20 @@
 """Word documents in the administrative format of Decree 30/2020/NĐ-CP: A4, Times New Roman
-13 pt, margins top 20 mm, bottom 20 mm, left 30 mm, right 15 mm."""
+13 pt, margins top 20 mm, bottom 20 mm, left 30 mm, right 15 mm; the decree's header (agency,
+national title and motto, number, place and date) and foot ("Nơi nhận", signature)."""
 
 from __future__ import annotations
 
 import io
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from docx import Document as new_document
 from docx.document import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
@@ -21,6 +24,11 @@ FONT = "Times New Roman"
 SIZE = 13
 MARGINS_MM = {"top": 20, "bottom": 20, "left": 30, "right": 15}
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
+NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+PLACE_DATE = "Lạng Sơn, ngày ... tháng ... năm ..."
+HEADER_MM = (68, 97)  # agency column, national column: the text width (165 mm)
+FOOTER_MM = (80, 85)  # "Nơi nhận", signature
 
 
 def document() -> Document:
@@ -132,6 +140,57 @@ def markdown(doc: Document, text: str) -> None:
             para(doc, "– " + stripped[2:])
         else:
             para(doc, stripped)
+
+
+def _cell_lines(cell: Any, lines: Sequence[tuple[str, int, str]], align: str = "center") -> None:
+    """Lines in a header cell; style letters: b bold, i italic, u underlined."""
+    cell.text = ""
+    for n, (text, size, style) in enumerate(lines):
+        p = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.LEFT if align == "left" else WD_ALIGN_PARAGRAPH.CENTER
+        p.paragraph_format.space_after = Pt(0)
+        run = p.add_run(printable(text))
+        run.bold, run.italic, run.underline = "b" in style, "i" in style, "u" in style
+        run.font.size = Pt(size)
+
+
+def _two_columns(doc: Document, mm: tuple[float, float]) -> tuple[Any, Any]:
+    grid = doc.add_table(rows=1, cols=2)
+    grid.autofit = False
+    # No inner cell padding: the agency's name and the national title each keep to one line.
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        edge = OxmlElement(f"w:{side}")
+        edge.set(qn("w:w"), "0")
+        edge.set(qn("w:type"), "dxa")
+        margins.append(edge)
+    grid._tbl.tblPr.append(margins)
+    cells = grid.rows[0].cells
+    for n, width in enumerate(mm):
+        grid.columns[n].width = Mm(width)
+        cells[n].width = Mm(width)
+    return cells[0], cells[1]
+
+
+def header(doc: Document, parent_agency: str, agency: str, number: str,
+           place_date: str = PLACE_DATE) -> None:  # fmt: skip
+    """The decree's header: the agency (under its parent) top-left with the document's number
+    below, the national title and motto top-right with the place and date below."""
+    left, right = _two_columns(doc, HEADER_MM)
+    _cell_lines(left, [(parent_agency, 12, ""), (agency, 12, "b"), ("", 6, ""),
+                       (number, 13, "")])  # fmt: skip
+    _cell_lines(right, [(NATION, 12, "b"), (MOTTO, 13, "bu"), ("", 6, ""),
+                        (place_date, 13, "i")])  # fmt: skip
+    para(doc)
+
+
+def footer(doc: Document, recipients: Sequence[str], signer: str = "GIÁM ĐỐC") -> None:
+    """The decree's foot: "Nơi nhận" and its list bottom-left, the signature block right."""
+    left, right = _two_columns(doc, FOOTER_MM)
+    _cell_lines(left, [("Nơi nhận:", 12, "bi"), *[(f"- {r}", 11, "") for r in recipients]],
+                align="left")  # fmt: skip
+    _cell_lines(right, [(signer, 13, "b"), ("(Ký, ghi rõ họ tên, đóng dấu)", 13, "i"),
+                        *[("", 13, "")] * 4, ("……………………", 13, "b")])  # fmt: skip
 
 
 def save(doc: Document) -> bytes:

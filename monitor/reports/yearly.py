@@ -9,13 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from docx.document import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
 from sqlalchemy import Connection, select
 
 from classifiers.labels import load_labels
@@ -26,15 +21,12 @@ from ..records import RELEVANCE_PARTS
 from ..respond.cases import CHANNEL_NAMES_VI, STATUS_NAMES_VI
 from ..store.tables import sources
 from ..text.csvsafe import SafeWriter
-from ..text.normalize import printable
 from ..timefmt import show
 from . import charts, stats
 from .stats import Counts, Story
 from .stats_criticism import CriticismFigures, criticism_figures
 
-HEADER_NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-HEADER_MOTTO = "Độc lập - Tự do - Hạnh phúc"
-PLACE_DATE = "Lạng Sơn, ngày ... tháng ... năm ..."
+HEADER_NATION, HEADER_MOTTO = docxfmt.NATION, docxfmt.MOTTO
 LABEL_VI = {spec.key: spec.name_vi for spec in load_labels()}  # classifiers/labels.yaml
 COUNT_HEADER = ["Thu thập", "Liên quan", "Bị gắn cờ", "Đã xác nhận", "Đã bác bỏ"]
 TOPIC_VI = {part: names[0] for part, names in RELEVANCE_PARTS.items()}
@@ -165,62 +157,15 @@ def definitions(report: YearReport) -> list[list[str]]:
     ]
 
 
-HEADER_MM = (68, 97)  # agency column, national column: the text width (165 mm)
-
-
-def _cell_lines(cell, lines: list[tuple[str, int, str]]) -> None:  # noqa: ANN001
-    """Centred lines in a header cell; style letters: b bold, i italic, u underlined."""
-    cell.text = ""
-    for n, (text, size, style) in enumerate(lines):
-        p = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        p.paragraph_format.space_after = Pt(0)
-        run = p.add_run(printable(text))
-        run.bold, run.italic, run.underline = "b" in style, "i" in style, "u" in style
-        run.font.size = Pt(size)
-
-
-def _two_columns(doc: Document, mm: tuple[float, float]) -> tuple[Any, Any]:
-    grid = doc.add_table(rows=1, cols=2)
-    grid.autofit = False
-    # No inner cell padding: the agency's name and the national title each keep to one line.
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:w"), "0")
-        edge.set(qn("w:type"), "dxa")
-        margins.append(edge)
-    grid._tbl.tblPr.append(margins)
-    cells = grid.rows[0].cells
-    for n, width in enumerate(mm):
-        grid.columns[n].width = Mm(width)
-        cells[n].width = Mm(width)
-    return cells[0], cells[1]
-
-
 def _header(doc: Document, settings: Settings, year: int) -> None:
-    """Decree 30 header: agency top-left, national title and motto top-right, number and
-    place-and-date on one line, then the document's kind and title centred."""
-    left, right = _two_columns(doc, HEADER_MM)
-    _cell_lines(left, [(settings.parent_agency, 12, ""), (settings.agency_name, 12, "b"),
-                       ("", 6, ""), ("Số: ……/BC-SXD", 13, "")])  # fmt: skip
-    _cell_lines(right, [(HEADER_NATION, 12, "b"), (HEADER_MOTTO, 13, "bu"), ("", 6, ""),
-                        (PLACE_DATE, 13, "i")])  # fmt: skip
-    docxfmt.para(doc)
+    """Decree 30 header, then the document's kind and title centred."""
+    docxfmt.header(doc, settings.parent_agency, settings.agency_name, "Số: ……/BC-SXD")
     docxfmt.para(doc, "BÁO CÁO", bold=True, align="center", size=14)
     docxfmt.para(doc, f"Kết quả theo dõi thông tin trên báo chí và mạng xã hội năm {year} về "
                  "tỉnh Lạng Sơn và ngành xây dựng", bold=True, align="center")  # fmt: skip
 
 
-def _footer(doc: Document, settings: Settings) -> None:
-    """Decree 30 foot: "Nơi nhận" bottom-left, the signature block bottom-right."""
-    left, right = _two_columns(doc, (80, 85))
-    _cell_lines(left, [("Nơi nhận:", 12, "bi"), ("- UBND tỉnh (b/c);", 11, ""),
-                       ("- Lãnh đạo Sở;", 11, ""), ("- Lưu: VT.", 11, "")])  # fmt: skip
-    for p in left.paragraphs:
-        p.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    _cell_lines(right, [("GIÁM ĐỐC", 13, "b"), ("(Ký, ghi rõ họ tên, đóng dấu)", 13, "i"),
-                        *[("", 13, "")] * 4, ("……………………", 13, "b")])  # fmt: skip
+RECIPIENTS = ("UBND tỉnh (b/c);", "Lãnh đạo Sở;", "Lưu: VT.")
 
 
 def render_docx(report: YearReport, settings: Settings) -> bytes:
@@ -258,7 +203,7 @@ def render_docx(report: YearReport, settings: Settings) -> bytes:
     docxfmt.para(doc, "V. NGUỒN THEO DÕI", bold=True, align="left")
     docxfmt.para(doc, "Bảng 7. Theo nguồn", italic=True, align="left")
     docxfmt.table(doc, *t["theo_nguon"])
-    _footer(doc, settings)
+    docxfmt.footer(doc, RECIPIENTS)
     wide = docxfmt.landscape(doc)  # ten columns do not fit a portrait page
     docxfmt.para(doc, "PHỤ LỤC 1. DANH SÁCH VỤ VIỆC ĐÃ XÁC NHẬN", bold=True, align="center")
     docxfmt.table(doc, *t["phu_luc_vu_viec"], size=10, text_mm=wide)

@@ -241,8 +241,13 @@ def render_docx(draft: Draft, settings: Settings) -> bytes:
     from .. import docxfmt
 
     doc = docxfmt.document()
-    docxfmt.para(doc, settings.agency_name, bold=True, align="left")
+    docxfmt.header(doc, settings.parent_agency, settings.agency_name, DOCX_NUMBER)
     docxfmt.markdown(doc, draft.body)
+    docxfmt.footer(doc, DOCX_RECIPIENTS)
     docxfmt.para(doc, f"Phiên bản {draft.version}, {show(draft.created_at)}, {draft.author}.",
                  italic=True, size=10)  # fmt: skip
     return docxfmt.save(doc)
+
+
+DOCX_NUMBER = "Số: ……/SXD-VP"  # an official letter (công văn) of the department's office
+DOCX_RECIPIENTS = ("Như trên;", "Lãnh đạo Sở;", "Lưu: VT, VP.")
