@@ -17,10 +17,9 @@ from monitor.config import Settings
 from monitor.review import InvalidInput, NotFound, PermissionDenied
 from monitor.review.sessions import open_session, revoke, session_user
 from monitor.review.users import LoginFailed, LoginThrottled, authenticate
-from monitor.service import health
 from monitor.store.db import open_store
 
-from . import admin, api, audit, criticism, item, overview, queue, reports, respond, sources
+from . import admin, api, audit, criticism, health, item, overview, queue, reports, respond, sources
 from .auth import (
     LOGIN_COOKIE,
     SESSION_COOKIE,

@@ -1,24 +1,14 @@
-"""/healthz (names the problem: database unreachable, read-only, disk full, schema outdated,
-scheduler not running) and /metrics in the Prometheus text format. Monitoring systems call
-them without a login, so they tell an anonymous caller little: /healthz answers with the
-status alone unless the request is local or comes from a logged-in user, and /metrics asks
-for `MONITOR_METRICS_TOKEN` when one is set. Neither writes to the store, neither returns a
-raw database error (the log has it), and /metrics reads the store at most every
-METRICS_TTL seconds. Mounted on the dashboard, and alone by `monitor run --scheduler-only`,
-so the service answers its health check in either mode.
-"""
+"""The checks behind /healthz and `monitor health` (database unreachable, read-only, disk full,
+schema outdated, scheduler not running) and the figures behind /metrics, read from the store
+without changing it. The HTTP side is dashboards/health.py."""
 
 from __future__ import annotations
 
-import hmac
 import logging
 import shutil
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -30,7 +20,6 @@ from . import state
 from .maintenance import sqlite_path
 
 log = logging.getLogger(__name__)
-router = APIRouter()
 MB = 1024 * 1024
 CRAWL_JOBS = ("crawl",)
 
@@ -43,10 +32,6 @@ class Health:
     @property
     def ok(self) -> bool:
         return not self.problems
-
-
-METRICS_TTL = 30.0  # seconds a /metrics reading is served again
-LOCAL = {"127.0.0.1", "::1", "localhost"}
 
 
 def _read_only(engine: Engine) -> bool:
@@ -110,27 +95,6 @@ def _scheduler_and_alerts(engine: Engine, health: Health, expect_scheduler: bool
         health.problems.append("scheduler not running: no heartbeat in the database")
 
 
-@router.get("/healthz", include_in_schema=False)
-def healthz(request: Request) -> JSONResponse:
-    """200 when healthy, 503 otherwise; the problems and details only for a local request or
-    a logged-in user."""
-    health = check_health(
-        request.app.state.engine,
-        request.app.state.settings,
-        getattr(request.app.state, "expect_scheduler", False),
-    )
-    body: dict[str, Any] = {"status": "ok" if health.ok else "fail"}
-    if _trusted(request):
-        body.update(problems=health.problems, **health.info)
-    return JSONResponse(body, status_code=200 if health.ok else 503)
-
-
-def _trusted(request: Request) -> bool:
-    """A request from this machine, or one carrying a dashboard session."""
-    host = request.client.host if request.client else ""
-    return host in LOCAL or getattr(request.state, "session", None) is not None
-
-
 def metric_values(engine: Engine) -> dict[str, float]:
     """The figures /metrics shows, read from the store (the same for every process)."""
     now = utcnow()
@@ -183,18 +147,6 @@ METRICS = (
 )
 
 
-def _cached_values(request: Request) -> dict[str, float]:
-    """metric_values at most every METRICS_TTL seconds per process (a scrape of a large store
-    counts whole tables)."""
-    cached = getattr(request.app.state, "metrics_cache", None)
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < METRICS_TTL:
-        return dict(cached[1])
-    values = metric_values(request.app.state.engine)
-    request.app.state.metrics_cache = (now, values)
-    return dict(values)
-
-
 def render_metrics(values: dict[str, float], queue_length: float | None = None) -> str:
     """The Prometheus text exposition format (version 0.0.4)."""
     lines = []
@@ -210,35 +162,3 @@ def render_metrics(values: dict[str, float], queue_length: float | None = None) 
         lines += [f"# HELP {name} Messages waiting in the task queue.", f"# TYPE {name} gauge",
                   f"{name} {queue_length:g}"]  # fmt: skip
     return "\n".join(lines) + "\n"
-
-
-@router.get("/metrics", include_in_schema=False)
-def metrics(request: Request) -> PlainTextResponse:
-    """Prometheus scrape endpoint (401 without the token when one is set; 503 when the store
-    cannot be read)."""
-    settings = request.app.state.settings
-    if settings.metrics_token:
-        given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(given.encode(), settings.metrics_token.encode()):
-            return PlainTextResponse("# token required\n", status_code=401)
-    try:
-        values = _cached_values(request)
-    except SQLAlchemyError as exc:
-        log.warning("metrics: database unreachable: %s", exc)
-        return PlainTextResponse("# database unreachable\n", status_code=503)
-    queue_length = None
-    if settings.queue_url:
-        from .workers import queue_length as broker_queue_length
-
-        queue_length = broker_queue_length(settings)
-    return PlainTextResponse(
-        render_metrics(values, queue_length), media_type="text/plain; version=0.0.4"
-    )
-
-
-def health_app(settings: Settings, engine: Engine) -> FastAPI:
-    """The two routes alone, for `monitor run --scheduler-only`."""
-    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.engine, app.state.settings, app.state.expect_scheduler = engine, settings, True
-    app.include_router(router)
-    return app

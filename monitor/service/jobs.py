@@ -37,14 +37,28 @@ class Stopped(Exception):
     """The service is stopping: the job ends at a clean point, the rest waits for next time."""
 
 
+Work = Callable[["ServiceContext"], str]
+
+
+@dataclass(frozen=True)
+class Dispatch:
+    """How the frequent jobs run, chosen once at start-up: here in the service (local), or
+    handed to `monitor worker`s through the queue (see workers.queue_dispatch). Each is the
+    job name its runs are recorded under and the work itself."""
+
+    crawl: tuple[str, Work]
+    classify: tuple[str, Work]
+
+
 @dataclass
 class ServiceContext:
-    """What the jobs share: the store, the settings and the stop signal."""
+    """What the jobs share: the store, the settings, the stop signal and the dispatch."""
 
     engine: Engine
     settings: Settings
     stop: threading.Event = field(default_factory=threading.Event)
     holder: str = field(default_factory=state.holder_id)
+    dispatch: Dispatch = field(default_factory=lambda: LOCAL_DISPATCH)
 
 
 _context: ServiceContext | None = None
@@ -108,11 +122,8 @@ def previous_iso_week(now: datetime | None = None) -> str:
 # -- the jobs ----------------------------------------------------------------------------------
 def crawl_due() -> str | None:
     """Poll every due source (or hand them to the workers in the multi-machine mode)."""
-    if context().settings.queue_url:
-        from .workers import enqueue_due
-
-        return run_job("enqueue", tick_period(), enqueue_due)
-    return run_job("crawl", tick_period(), _crawl)
+    job, work = context().dispatch.crawl
+    return run_job(job, tick_period(), work)
 
 
 def _crawl(ctx: ServiceContext) -> str:
@@ -142,11 +153,8 @@ def run_until_stopped(ctx: ServiceContext, work: Coroutine[Any, Any, T]) -> T:
 
 def classify_new() -> str | None:
     """Score the items stored since the last run with the active model."""
-    if context().settings.queue_url:
-        from .workers import enqueue_classify
-
-        return run_job("enqueue", tick_period(), enqueue_classify)
-    return run_job("classify", tick_period(), classify_items)
+    job, work = context().dispatch.classify
+    return run_job(job, tick_period(), work)
 
 
 def classify_items(ctx: ServiceContext) -> str:
@@ -160,6 +168,9 @@ def classify_items(ctx: ServiceContext) -> str:
     summary = classify_pending(ctx.engine, ctx.settings, progress=check)
     routed = route_pending(ctx.engine, ctx.settings)
     return f"scored={summary.scored} flagged={summary.flagged} criticism_routed={routed}"
+
+
+LOCAL_DISPATCH = Dispatch(crawl=("crawl", _crawl), classify=("classify", classify_items))
 
 
 def retrain_weekly() -> str | None:
@@ -253,7 +264,9 @@ def postpone(engine: Engine, source_ids: list[str], seconds: float) -> None:
     """Mark sources as taken for a while, so the next tick does not hand them out again."""
     until = utcnow() + timedelta(seconds=seconds)
     with engine.begin() as conn:
-        conn.execute(update(sources).where(sources.c.id.in_(source_ids)).values(next_check_at=until))
+        conn.execute(
+            update(sources).where(sources.c.id.in_(source_ids)).values(next_check_at=until)
+        )
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float, step: float = 0.1) -> bool:

@@ -10,12 +10,13 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..config import Settings
-from ..store.db import StoreError, open_store
+from ..store.db import StoreError, open_store_waiting
 from . import jobs, state
 from .jobs import ServiceContext
 from .scheduler import start_scheduler
@@ -25,20 +26,6 @@ log = logging.getLogger(__name__)
 
 class ServiceError(StoreError):
     """The service cannot start; the message says why and what to do."""
-
-
-def open_store_waiting(settings: Settings, timeout: float = 300.0) -> Any:
-    """Open the store, waiting (with growing pauses) while the database is unreachable."""
-    deadline, pause = time.monotonic() + timeout, 0.5
-    while True:
-        try:
-            return open_store(settings.database_url)
-        except StoreError as exc:
-            if "schema is at revision" in str(exc) or time.monotonic() > deadline:
-                raise
-            log.warning("database-unavailable retry_in=%.1fs error=%s", pause, exc)
-        time.sleep(pause)
-        pause = min(pause * 2, 10.0)
 
 
 def claim_scheduler(ctx: ServiceContext) -> None:
@@ -75,28 +62,35 @@ def stop_service(scheduler: Any, ctx: ServiceContext) -> bool:
     return finished
 
 
-def run(settings: Settings, *, scheduler_only: bool, host: str, port: int) -> int:
-    """Run the service until SIGTERM/SIGINT; the exit status says whether it stopped clean."""
+AppFactory = Callable[[Settings, Any], Any]
+
+
+def run(settings: Settings, app_factory: AppFactory, *, host: str, port: int) -> int:
+    """Run the service until SIGTERM/SIGINT; the exit status says whether it stopped clean.
+
+    ``app_factory(settings, engine)`` makes the web application served in the foreground
+    (the dashboard, or /healthz and /metrics alone): the caller chooses, so the service
+    does not depend on the web layer."""
     import uvicorn
 
-    engine = open_store_waiting(settings)
+    engine = open_store_waiting(settings.database_url)
     if os.path.exists(settings.sources):
         from ..sources import load_sources
         from ..store.queries import sync_sources
 
         sync_sources(engine, load_sources(settings.sources))
-    ctx = ServiceContext(engine, settings)
+    ctx = ServiceContext(engine, settings, dispatch=_dispatch(settings))
     claim_scheduler(ctx)
     jobs.bind(ctx)
     scheduler = start_scheduler(engine, settings)
-    log.info("service-started holder=%s scheduler_only=%s", ctx.holder, scheduler_only)
+    log.info("service-started holder=%s", ctx.holder)
     # uvicorn handles the signal, then raises it again under the handlers it found: ours,
     # so the process does not die before the jobs were stopped and the lease released.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: ctx.stop.set())
     try:
         uvicorn.run(
-            _app(settings, engine, scheduler_only), host=host, port=port, log_level="warning",
+            app_factory(settings, engine), host=host, port=port, log_level="warning",
             timeout_graceful_shutdown=max(int(settings.shutdown_grace_seconds // 2), 1),
         )  # fmt: skip
     finally:
@@ -108,13 +102,10 @@ def run(settings: Settings, *, scheduler_only: bool, host: str, port: int) -> in
     return 0
 
 
-def _app(settings: Settings, engine: Any, scheduler_only: bool) -> Any:
-    from .health import health_app
+def _dispatch(settings: Settings) -> jobs.Dispatch:
+    """Local work, or the queue when MONITOR_QUEUE_URL is set (decided here, once)."""
+    if not settings.queue_url:
+        return jobs.LOCAL_DISPATCH
+    from .workers import queue_dispatch
 
-    if scheduler_only:
-        return health_app(settings, engine)
-    from dashboards.app import create_app
-
-    app = create_app(settings, engine=engine)
-    app.state.expect_scheduler = True
-    return app
+    return queue_dispatch()

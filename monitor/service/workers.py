@@ -59,10 +59,10 @@ def worker_context() -> ServiceContext:
     global _worker_ctx
     with _ctx_lock:
         if _worker_ctx is None:
-            from .runner import open_store_waiting
+            from ..store.db import open_store_waiting
 
             settings = load_settings().with_overrides(extract_workers=1)
-            _worker_ctx = ServiceContext(open_store_waiting(settings), settings)
+            _worker_ctx = ServiceContext(open_store_waiting(settings.database_url), settings)
             jobs.bind(_worker_ctx)
         return _worker_ctx
 
@@ -133,6 +133,11 @@ def enqueue_due(ctx: ServiceContext) -> str:
 def enqueue_classify(ctx: ServiceContext) -> str:
     classify_new_items.send()
     return "enqueued"
+
+
+def queue_dispatch() -> jobs.Dispatch:
+    """The scheduler only enqueues; the workers crawl and score."""
+    return jobs.Dispatch(crawl=("enqueue", enqueue_due), classify=("enqueue", enqueue_classify))
 
 
 def queue_length(settings: Settings) -> float | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.exc import SQLAlchemyError
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -98,3 +102,18 @@ def open_store(url: str, auto_migrate_fresh: bool = True) -> Engine:
     engine = create_store_engine(url)
     ensure_schema(engine, auto_migrate_fresh)
     return engine
+
+
+def open_store_waiting(url: str, timeout: float = 300.0) -> Engine:
+    """Open the store, waiting (with growing pauses) while the database is unreachable: a
+    service or worker started before its database comes up. An outdated schema fails at once."""
+    deadline, pause = time.monotonic() + timeout, 0.5
+    while True:
+        try:
+            return open_store(url)
+        except StoreError as exc:
+            if "schema is at revision" in str(exc) or time.monotonic() > deadline:
+                raise
+            log.warning("database-unavailable retry_in=%.1fs error=%s", pause, exc)
+        time.sleep(pause)
+        pause = min(pause * 2, 10.0)

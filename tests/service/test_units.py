@@ -166,7 +166,7 @@ def test_anonymous_callers_learn_the_status_only_and_nothing_is_written(engine) 
 def test_database_errors_are_not_shown(tmp_path) -> None:
     from fastapi.testclient import TestClient
 
-    from monitor.service.health import health_app
+    from dashboards.health import health_app
     from monitor.store.db import create_store_engine
 
     url = f"sqlite:///{tmp_path / 'missing' / 'monitor.db'}"
