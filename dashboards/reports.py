@@ -1,6 +1,7 @@
 """Reports page: the weekly digest (HTML, DOCX, PDF) and the yearly report (DOCX, CSV zip).
 
-Read-only: every role may download; the figures come from monitor.reports.stats.
+Every role may download; the figures come from monitor.reports.stats. A writer or a lead
+enters the yearly report's assessment and directions here before exporting (audited).
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ import zipfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
 
 from monitor.reports import digest, stats, yearly
 from monitor.review import InvalidInput
 
 from .web import DOCX, EVERYONE, download, engine_of, needs, render
+
+WRITERS = ("writer", "lead")  # may write the yearly report's own sections
 
 router = APIRouter()
 KINDS = {
@@ -37,13 +40,38 @@ def _download(data: bytes, kind: str, name: str) -> Response:
 
 
 @router.get("/reports", include_in_schema=False)
-def reports_page(request: Request, session=needs(*EVERYONE)) -> Response:
-    """The forms choosing a week for the digest and a year for the report."""
+def reports_page(
+    request: Request, year: int = 0, saved: int = 0, session=needs(*EVERYONE)
+) -> Response:
+    """The forms choosing a week for the digest and a year for the report, and the year's
+    assessment and directions (editable by a writer or a lead)."""
     today = stats.local_today()
+    chosen = _year(year) if year else today.year
+    with engine_of(request).connect() as conn:
+        texts = yearly.assessment(conn, chosen)
     return render(
         request, "reports.html", last_week=_iso(today - timedelta(days=7)),
-        this_week=_iso(today), year=today.year, formats=tuple(KINDS),
+        this_week=_iso(today), year=chosen, formats=tuple(KINDS), texts=texts,
+        sections=tuple(yearly.SECTIONS), can_write=session.user.role in WRITERS,
+        saved=bool(saved), limit=yearly.MAX_TEXT,
     )  # fmt: skip
+
+
+@router.post("/reports/yearly/texts", include_in_schema=False)
+def yearly_texts(
+    request: Request,
+    year: int = Form(...),
+    results: str = Form(""),
+    limits: str = Form(""),
+    causes: str = Form(""),
+    directions: str = Form(""),
+    session=needs(*WRITERS),
+) -> Response:
+    """Save the year's assessment (results, limits, causes) and directions; audited."""
+    texts = {"results": results, "limits": limits, "causes": causes, "directions": directions}
+    with engine_of(request).begin() as conn:
+        yearly.save_assessment(conn, session.user.name, _year(year), texts)
+    return RedirectResponse(f"/reports?year={year}&saved=1#assessment", status_code=303)
 
 
 def _week(text: str) -> str:

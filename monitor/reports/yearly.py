@@ -6,12 +6,13 @@ counts use the seen day (publication, else fetch) so they equal `monitor export`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from docx.document import Document
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, delete, select
 
 from classifiers.labels import load_labels
 
@@ -19,7 +20,9 @@ from .. import docxfmt
 from ..config import Settings
 from ..records import RELEVANCE_PARTS
 from ..respond.cases import CHANNEL_NAMES_VI, STATUS_NAMES_VI
-from ..store.tables import sources
+from ..review import InvalidInput
+from ..review import audit as audit_log
+from ..store.tables import report_texts, sources
 from ..text.csvsafe import SafeWriter
 from ..timefmt import show
 from . import charts, stats
@@ -58,6 +61,7 @@ class YearReport:
     responses: stats.Responses
     days_with_items: int
     criticism: CriticismFigures
+    texts: dict[str, str] = field(default_factory=dict)  # the writers' sections (SECTIONS)
 
 
 def compute(conn: Connection, year: int) -> YearReport:
@@ -75,8 +79,53 @@ def compute(conn: Connection, year: int) -> YearReport:
         by_source=stats.breakdown(cells, lambda c: names.get(c.source_id, c.source_id)),
         confirmed=confirmed, responses=stats.responses(confirmed),
         days_with_items=len({c.day for c in cells}),
-        criticism=criticism_figures(conn, window),
+        criticism=criticism_figures(conn, window), texts=assessment(conn, year),
     )  # fmt: skip
+
+
+# -- the writers' sections: assessment (results, limits, causes) and next year's directions --
+
+SECTIONS = {"results": "Kết quả", "limits": "Hạn chế", "causes": "Nguyên nhân",
+            "directions": "Phương hướng"}  # fmt: skip
+MAX_TEXT = 20_000  # characters per section
+NOT_WRITTEN = ("Phần này chưa được viết: người viết báo cáo nhập nội dung tại trang Báo cáo "
+               "trước khi xuất báo cáo.")  # fmt: skip
+
+
+def assessment(conn: Connection, year: int) -> dict[str, str]:
+    """The sections written for ``year`` (section → text); an unwritten one is absent."""
+    rows = conn.execute(
+        select(report_texts.c.section, report_texts.c.body).where(
+            report_texts.c.report == "yearly", report_texts.c.period == str(year)
+        )
+    )
+    return {section: body for section, body in rows if section in SECTIONS and body.strip()}
+
+
+def save_assessment(conn: Connection, actor: str, year: int, texts: Mapping[str, str],
+                    now: datetime | None = None) -> dict[str, str]:  # fmt: skip
+    """Store the sections given (an empty text removes one); audited; returns the new texts."""
+    unknown = sorted(set(texts) - set(SECTIONS))
+    if unknown:
+        raise InvalidInput(f"unknown section {unknown[0]!r}")
+    clean = {k: v.replace("\r\n", "\n").strip() for k, v in texts.items()}
+    if any(len(v) > MAX_TEXT for v in clean.values()):
+        raise InvalidInput(f"a section is longer than {MAX_TEXT} characters")
+    before = assessment(conn, year)
+    changed = [k for k in SECTIONS if k in clean and clean[k] != before.get(k, "")]
+    if not changed:
+        return before
+    now = now or datetime.now(UTC)
+    key = (report_texts.c.report == "yearly") & (report_texts.c.period == str(year))
+    conn.execute(delete(report_texts).where(key, report_texts.c.section.in_(changed)))
+    rows = [{"report": "yearly", "period": str(year), "section": k, "body": clean[k],
+             "updated_by": actor, "updated_at": now} for k in changed if clean[k]]  # fmt: skip
+    if rows:
+        conn.execute(report_texts.insert(), rows)
+    audit_log.record(conn, actor, "report_text", "report", year,
+                     {k: before.get(k, "") for k in changed},
+                     {k: clean[k] for k in changed}, now)  # fmt: skip
+    return assessment(conn, year)
 
 
 def _counts_rows(rows: list[Counts], rename: dict[str, str] | None = None) -> list[list[object]]:
@@ -168,6 +217,24 @@ def _header(doc: Document, settings: Settings, year: int) -> None:
 RECIPIENTS = ("UBND tỉnh (b/c);", "Lãnh đạo Sở;", "Lưu: VT.")
 
 
+def _written(doc: Document, report: YearReport) -> None:
+    """VI. Assessment and VII. Directions, as the writers entered them (never invented)."""
+    docxfmt.para(doc, "VI. ĐÁNH GIÁ", bold=True, align="left")
+    for n, section in enumerate(("results", "limits", "causes"), 1):
+        docxfmt.para(doc, f"{n}. {SECTIONS[section]}", bold=True, align="left")
+        _section_text(doc, report.texts.get(section, ""))
+    docxfmt.para(doc, f"VII. PHƯƠNG HƯỚNG NĂM {report.year + 1}", bold=True, align="left")
+    _section_text(doc, report.texts.get("directions", ""))
+
+
+def _section_text(doc: Document, text: str) -> None:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        docxfmt.para(doc, NOT_WRITTEN, italic=True)
+    for line in lines:
+        docxfmt.para(doc, line.replace("**", ""))  # the writer's text, without markup
+
+
 def render_docx(report: YearReport, settings: Settings) -> bytes:
     """The report as DOCX bytes."""
     doc = docxfmt.document()
@@ -203,6 +270,7 @@ def render_docx(report: YearReport, settings: Settings) -> bytes:
     docxfmt.para(doc, "V. NGUỒN THEO DÕI", bold=True, align="left")
     docxfmt.para(doc, "Bảng 7. Theo nguồn", italic=True, align="left")
     docxfmt.table(doc, *t["theo_nguon"])
+    _written(doc, report)
     docxfmt.footer(doc, RECIPIENTS)
     wide = docxfmt.landscape(doc)  # ten columns do not fit a portrait page
     docxfmt.para(doc, "PHỤ LỤC 1. DANH SÁCH VỤ VIỆC ĐÃ XÁC NHẬN", bold=True, align="center")

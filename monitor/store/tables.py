@@ -244,6 +244,18 @@ sessions = Table(
     Column("revoked_at", UTCDateTime()),
 )
 
+# The writers' own sections of a report, by report, period and section (migration 0011).
+report_texts = Table(
+    "report_texts",
+    metadata,
+    Column("report", String(16), primary_key=True),  # yearly
+    Column("period", String(16), primary_key=True),  # 2026
+    Column("section", String(32), primary_key=True),  # results, limits, causes, directions
+    Column("body", Text, nullable=False),
+    Column("updated_by", String(64), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
 app_settings = Table(
     "app_settings",
     metadata,
