@@ -26,6 +26,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check monitor classifiers tests bench
 	$(BIN)/mypy monitor classifiers dashboards
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache demo-data

@@ -31,9 +31,9 @@ from argon2 import PasswordHasher  # noqa: E402
 from dashboards.app import create_app  # noqa: E402
 from monitor.config import load_settings  # noqa: E402
 from monitor.review import users as users_mod  # noqa: E402
-from monitor.review.index import refresh  # noqa: E402
 from monitor.review.users import add_user  # noqa: E402
 from monitor.store.db import open_store  # noqa: E402
+from monitor.store.review_index import refresh  # noqa: E402
 
 _VOCABULARY = (
     "Lạng Sơn xây dựng công trình dự án cửa khẩu Hữu Nghị Đồng Đăng quy hoạch nhà ở xã hội "

@@ -17,17 +17,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
-from classifiers.features import prepare, segment_words
+from classifiers.features import Featurizer, prepare, segment_words
 from classifiers.stopwords import is_stopword
 
-if TYPE_CHECKING:
-    from classifiers.model import Evidence, Model
-
-__all__ = ["explain_linear", "syllable_credit", "phrases_from_credit", "MAX_WINDOW", "MAX_RUN"]
+__all__ = [
+    "Evidence",
+    "Linear",
+    "explain_linear",
+    "syllable_credit",
+    "phrases_from_credit",
+    "MAX_WINDOW",
+    "MAX_RUN",
+]
 
 MAX_WINDOW = 4  # syllables in one evidence window
 MAX_RUN = 5  # a run of adjacent evidence up to this long is kept whole (merged)
@@ -35,18 +40,37 @@ MAX_RUN = 5  # a run of adjacent evidence up to this long is kept whole (merged)
 _UNIT = re.compile(r"\d+(?:[.,]\d+)+|\w+")
 
 
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """A phrase of the (normalised) text that pushed the item toward a label."""
+
+    phrase: str
+    weight: float
+    start: int
+    end: int
+
+
+class Linear(Protocol):
+    """What an explanation needs of a model: its features and each label's direction."""
+
+    featurizer: Featurizer
+
+    def direction(self, label: str) -> np.ndarray: ...
+
+
 def _units(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _UNIT.finditer(text)]
 
 
 def syllable_credit(
-    model: Model, text: str, label: str
+    model: Linear, text: str, label: str
 ) -> tuple[list[tuple[int, int]], np.ndarray]:
     """Syllable spans of prepared ``text`` and each one's share of the push toward ``label``."""
     row = model.featurizer.transform([text])
     direction = model.direction(label)
-    contrib = {int(j): float(v) * float(direction[j])
-               for j, v in zip(row.indices, row.data, strict=True)}
+    contrib = {
+        int(j): float(v) * float(direction[j]) for j, v in zip(row.indices, row.data, strict=True)
+    }
     units = _units(text)
     credit = np.zeros(len(units))
     if not units or not contrib:
@@ -103,8 +127,11 @@ def _words(text: str, units: list[tuple[int, int]], credit: np.ndarray) -> list[
         for a, b in _names(raw, low):
             idx = clause[a:b]
             function = all(is_stopword(s) for s in low[a:b])
-            words.append(_Word(units[idx[0]][0], units[idx[-1]][1], float(credit[idx].sum()),
-                               b - a, function))
+            words.append(
+                _Word(
+                    units[idx[0]][0], units[idx[-1]][1], float(credit[idx].sum()), b - a, function
+                )
+            )
         out.append(words)
     return out
 
@@ -115,9 +142,14 @@ def _names(raw: list[str], low: list[str]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     for a, b in segment_words(low):
         capital = b - a == 1 and raw[a][:1].isupper()
-        if capital and out and out[-1][1] == a and raw[out[-1][0]][:1].isupper() and all(
-            raw[i][:1].isupper() for i in range(*out[-1])
-        ) and out[-1][1] - out[-1][0] < 3:
+        if (
+            capital
+            and out
+            and out[-1][1] == a
+            and raw[out[-1][0]][:1].isupper()
+            and all(raw[i][:1].isupper() for i in range(*out[-1]))
+            and out[-1][1] - out[-1][0] < 3
+        ):
             out[-1] = (out[-1][0], b)
         else:
             out.append((a, b))
@@ -133,9 +165,14 @@ def _runs(clause: list[_Word]) -> list[list[_Word]]:
             current.append(word)
             continue
         after = clause[i + 1] if i + 1 < len(clause) else None
-        if (current and after is not None and after.credit > 0 and word.function
-                and -word.credit < min(current[-1].credit, after.credit)
-                and _size([*current, word, after]) <= MAX_RUN):
+        if (
+            current
+            and after is not None
+            and after.credit > 0
+            and word.function
+            and -word.credit < min(current[-1].credit, after.credit)
+            and _size([*current, word, after]) <= MAX_RUN
+        ):
             current.append(word)
         elif current:
             runs.append(current)
@@ -200,9 +237,8 @@ def phrases_from_credit(
     return sorted(ranked, key=lambda item: (-item[0], item[1]))
 
 
-def explain_linear(model: Model, text: str, label: str, top: int = 8) -> list[Evidence]:
+def explain_linear(model: Linear, text: str, label: str, top: int = 8) -> list[Evidence]:
     """The ``top`` phrases with the largest positive push toward ``label``."""
-    from classifiers.model import Evidence
 
     prepared = prepare(text, None, model.featurizer.config.title_repeat)
     units, credit = syllable_credit(model, prepared, label)

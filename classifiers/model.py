@@ -29,14 +29,21 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from classifiers.errors import DataError
+from classifiers.explain import Evidence, explain_linear
 from classifiers.features import CountTable, FeatureConfig, Featurizer, prepare
 from classifiers.labels import review_labels_for
 from classifiers.metrics import at_threshold, classification_metrics, recall_threshold
 from classifiers.signals import Neighbours, Signals, signal_names, snippet, style_features
 
 __all__ = [
-    "Evidence", "Model", "SignalEvidence", "train", "fit_linear", "linear_scores",
-    "DEFAULT_C_GRID", "MAX_THRESHOLD",
+    "Evidence",
+    "Model",
+    "SignalEvidence",
+    "train",
+    "fit_linear",
+    "linear_scores",
+    "DEFAULT_C_GRID",
+    "MAX_THRESHOLD",
 ]
 
 log = logging.getLogger(__name__)
@@ -49,16 +56,6 @@ MAX_THRESHOLD = 0.5
 # The stacking calibrator reads a few dozen columns and is fitted on thousands of out-of-fold
 # rows; mild regularisation keeps it sane on small, easily separated sets (the seed corpus).
 STACK_C = 10.0
-
-
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """A phrase of the (normalised) text that pushed the item toward a label."""
-
-    phrase: str
-    weight: float
-    start: int
-    end: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,12 +143,8 @@ class Model:
         others = np.delete(self.coef, k, axis=0).mean(axis=0)
         return self.coef[k] - others
 
-    def explain(
-        self, text: str, label: str, top: int = 8
-    ) -> list[Evidence]:
+    def explain(self, text: str, label: str, top: int = 8) -> list[Evidence]:
         """Phrases of ``text`` that pushed it toward ``label``, strongest first."""
-        from classifiers.explain import explain_linear
-
         return explain_linear(self, text, label, top=top)
 
     def signal_evidence(self, text: str, label: str, top: int = 3) -> list[SignalEvidence]:
@@ -232,8 +225,14 @@ def fit_linear(x: object, y: np.ndarray, c: float) -> _Linear:
     coefs, intercepts = [], []
     for positive in targets:
         model = LogisticRegression(
-            C=c, solver="liblinear", dual=True, class_weight="balanced", intercept_scaling=10.0,
-            max_iter=2000, tol=1e-4, random_state=0,
+            C=c,
+            solver="liblinear",
+            dual=True,
+            class_weight="balanced",
+            intercept_scaling=10.0,
+            max_iter=2000,
+            tol=1e-4,
+            random_state=0,
         )
         model.fit(x, np.isin(y, positive).astype(int))
         coefs.append(model.coef_[0])
@@ -247,7 +246,11 @@ def linear_scores(model: _Linear, x: object) -> np.ndarray:
 
 
 def _out_of_fold(
-    table: CountTable, y: np.ndarray, config: FeatureConfig, grid: Sequence[float], folds: int,
+    table: CountTable,
+    y: np.ndarray,
+    config: FeatureConfig,
+    grid: Sequence[float],
+    folds: int,
     seed: int,
 ) -> dict[float, np.ndarray]:
     """Decision scores of every item from models that never saw it, one array per C."""
@@ -299,7 +302,8 @@ def _cross_fitted(columns: np.ndarray, y: np.ndarray, folds: int, seed: int) -> 
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed + 1)
     for train_idx, test_idx in splitter.split(columns, y):
         probs[test_idx] = _calibrator(columns[train_idx], y[train_idx]).predict_proba(
-            columns[test_idx])
+            columns[test_idx]
+        )
     return probs
 
 
@@ -346,8 +350,10 @@ def train(
     config = config or FeatureConfig()
     classes = sorted(set(labels))
     counts = Counter(labels)
-    chosen = list(review_labels) if review_labels is not None else review_labels_for(
-        classes, dict(counts)
+    chosen = (
+        list(review_labels)
+        if review_labels is not None
+        else review_labels_for(classes, dict(counts))
     )
     unknown = sorted(set(chosen) - set(classes))
     if unknown:
@@ -368,15 +374,18 @@ def train(
     columns = oof[best_c]
     if use_signals:
         snippets = [snippet(prepare(t, h, 1)) for t, h in zip(texts, titles_, strict=True)]
-        neighbours = Neighbours(sparse.csr_matrix(x, dtype=np.float32), y, snippets,
-                                len(classes))
+        neighbours = Neighbours(sparse.csr_matrix(x, dtype=np.float32), y, snippets, len(classes))
         signals = Signals.fit_scaling(neighbours, style_features(prepared))
         columns = np.hstack([columns, signals.columns(x, prepared, leave_one_out=True)])
     calib = _calibrator(columns, y)
     oof_probs = _cross_fitted(columns, y, folds, seed)
     thresholds = {
-        label: min(MAX_THRESHOLD, recall_threshold(
-            oof_probs[:, classes.index(label)], y == classes.index(label), target_recall))
+        label: min(
+            MAX_THRESHOLD,
+            recall_threshold(
+                oof_probs[:, classes.index(label)], y == classes.index(label), target_recall
+            ),
+        )
         for label in chosen
     }
     priors = np.array([counts[label] / len(labels) for label in classes])
@@ -384,16 +393,19 @@ def train(
     oof_pred = [classes[i] for i in (oof_probs / priors**power).argmax(axis=1)]
     metrics = classification_metrics(list(labels), oof_pred, oof_probs, classes, chosen)
     metrics["thresholds_at_target"] = {
-        label: at_threshold(oof_probs[:, classes.index(label)], y == classes.index(label),
-                                 thresholds[label])
+        label: at_threshold(
+            oof_probs[:, classes.index(label)], y == classes.index(label), thresholds[label]
+        )
         for label in chosen
     }
 
     coef, intercept, signal_weights = _compose(base, calib, len(classes))
     if signals is not None:
         signals.weights = signal_weights
-    log.info("classifier_trained", extra={"labels": classes, "n": len(labels), "C": best_c,
-                                          "features": featurizer.n_features})
+    log.info(
+        "classifier_trained",
+        extra={"labels": classes, "n": len(labels), "C": best_c, "features": featurizer.n_features},
+    )
     return Model(
         labels=classes,
         featurizer=featurizer,
@@ -404,11 +416,19 @@ def train(
         review_labels=chosen,
         metrics={"out_of_fold": metrics},
         signals=signals,
-        params={"C": best_c, "stack_C": STACK_C,
-                "signals": signal_names(classes) if use_signals else [], "prior_power": power,
-                "c_grid": list(c_grid), "folds": folds,
-                "seed": seed, "target_recall": target_recall, "n_train": len(labels),
-                "features": featurizer.n_features, "config": _config_dict(config)},
+        params={
+            "C": best_c,
+            "stack_C": STACK_C,
+            "signals": signal_names(classes) if use_signals else [],
+            "prior_power": power,
+            "c_grid": list(c_grid),
+            "folds": folds,
+            "seed": seed,
+            "target_recall": target_recall,
+            "n_train": len(labels),
+            "features": featurizer.n_features,
+            "config": _config_dict(config),
+        },
     )
 
 
@@ -425,4 +445,3 @@ def _config_dict(config: FeatureConfig) -> dict[str, object]:
         "max_features": config.max_features,
         "tf": config.tf,
     }
-

@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 
 from monitor.reports import stats
 from monitor.respond.criticism import judge
-from monitor.review.index import refresh
 from monitor.review.queue import item_detail, list_queue
+from monitor.store.review_index import refresh
 from monitor.timefmt import to_local_iso
 
 from .queue import queue_filter

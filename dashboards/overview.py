@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from monitor.reports import stats
 from monitor.review import InvalidInput
-from monitor.review.index import refresh
+from monitor.store.review_index import refresh
 from monitor.text.csvsafe import SafeDictWriter
 
 from .charts import bars, columns

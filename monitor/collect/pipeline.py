@@ -25,10 +25,10 @@ from sqlalchemy import Engine
 
 from ..config import Settings
 from ..records import FeedEntry, ParsedFeed
-from ..review.index import reindex_text
 from ..sources import Selectors, Source
 from ..store import queries
 from ..store.codec import relevance_values
+from ..store.review_index import reindex_text
 from .cluster import ClusterIndex
 from .feeds import FeedError, parse_feed
 from .fetch import (

@@ -15,9 +15,9 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, select, update
 
 from ..records import Match, relevance_part
-from ..review.index import refresh
 from ..store.codec import decode_matches, relevance_values
 from ..store.queries import utcnow
+from ..store.review_index import refresh
 from ..store.tables import item_scores, items
 from .relevance import RelevanceRules
 

@@ -5,6 +5,8 @@ The web dashboard and the CLI are thin shells over these functions.
 
 from __future__ import annotations
 
+from .. import vocabulary
+
 
 class ReviewError(Exception):
     """A review action cannot be done; the message says why (shown to the user)."""
@@ -14,7 +16,7 @@ class NotFound(ReviewError):
     """The item, user or verdict does not exist."""
 
 
-class PermissionDenied(ReviewError):
+class PermissionDenied(ReviewError, vocabulary.PermissionDenied):
     """The user's role does not allow this action."""
 
 

@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import Connection, case, select
 
 from ..records import relevance_part
+from ..store.review_index import priority_now, refresh, search_ids_clause, search_tokens
 from ..store.tables import assignments, item_scores, items, review_state, signoffs, sources
 from ..store.tables import verdicts as verdicts_t
 from ..text.snippet import item_text, snippet
 from . import NotFound
 from . import audit as audit_log
-from .index import priority_now, refresh, search_ids_clause, search_tokens
 from .status import STATUSES
 
 MAX_PER_PAGE = 200

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, select, update
 
 from ..store.tables import sessions, users
-from .users import User
+from .status import User
 
 
 def _hash(token: str) -> str:

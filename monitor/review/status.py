@@ -1,4 +1,4 @@
-"""The review status model: verdict names, their training labels and item status derivation."""
+"""Item status derivation from verdicts and sign-offs (the names are in monitor/vocabulary.py)."""
 
 from __future__ import annotations
 
@@ -6,48 +6,23 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..vocabulary import (
+    ALIASES,
+    REASON_REQUIRED,
+    ROLES,
+    STATUSES,
+    VERDICT_LABELS,
+    VERDICT_STATUS,
+    VERDICTS,
+    User,
+    base_status,
+)
 from . import InvalidInput
 
-ROLES = ("analyst", "lead", "writer", "admin")
-
-# Statuses an item moves through; "disputed" when analysts' latest verdicts disagree.
-STATUSES = (
-    "new",  # collected, not scored yet
-    "scored",  # scored, under every review threshold
-    "flagged",  # scored over a review threshold, waiting for an analyst
-    "confirmed",  # confirmed distorted or hostile, waiting for a lead's sign-off
-    "signed_off",  # confirmed and signed off by a lead
-    "criticism",  # legitimate criticism, routed to the responsible office
-    "dismissed",  # a false alarm
-    "escalated",  # handed to a lead
-    "disputed",  # two analysts disagree; a lead decides
-)
-
-VERDICTS = ("confirm_distorted", "confirm_hostile", "criticism", "dismiss", "escalate")
-ALIASES = {
-    "distorted": "confirm_distorted",
-    "hostile": "confirm_hostile",
-    "dismissed": "dismiss",
-    "false_alarm": "dismiss",
-    "escalated": "escalate",
-}
-# What the classifier learns from each verdict (None: nothing).
-VERDICT_LABELS: dict[str, str | None] = {
-    "confirm_distorted": "distorted",
-    "confirm_hostile": "hostile",
-    "criticism": "criticism",
-    "dismiss": "neutral",
-    "escalate": None,
-}
-VERDICT_STATUS = {
-    "confirm_distorted": "confirmed",
-    "confirm_hostile": "confirmed",
-    "criticism": "criticism",
-    "dismiss": "dismissed",
-    "escalate": "escalated",
-}
-REASON_REQUIRED = {"confirm_distorted", "confirm_hostile", "dismiss"}
-
+__all__ = [
+    "ALIASES", "REASON_REQUIRED", "ROLES", "STATUSES", "VERDICT_LABELS", "VERDICT_STATUS",
+    "VERDICTS", "User", "VerdictRow", "base_status", "canonical_verdict", "derive_status",
+]
 
 def canonical_verdict(name: str) -> str:
     """The canonical verdict name for ``name`` or one of its aliases."""
@@ -67,13 +42,6 @@ class VerdictRow:
     analyst: str
     created_at: datetime
     by_lead: bool = False
-
-
-def base_status(flagged: bool | None) -> str:
-    """Status before any verdict: new (unscored), scored or flagged."""
-    if flagged is None:
-        return "new"
-    return "flagged" if flagged else "scored"
 
 
 def derive_status(

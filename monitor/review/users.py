@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -18,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from ..store.tables import login_attempts, users
 from . import InvalidInput, NotFound, ReviewError
 from . import audit as audit_log
-from .status import ROLES
+from .sessions import revoke_all
+from .status import ROLES, User
 
 log = logging.getLogger(__name__)
 HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -34,16 +34,6 @@ class LoginFailed(ReviewError):
 
 class LoginThrottled(ReviewError):
     """Too many failed attempts recently; try again later."""
-
-
-@dataclass(frozen=True, slots=True)
-class User:
-    """A person who can log in."""
-
-    id: int
-    name: str
-    role: str
-    active: bool = True
 
 
 def _user(row: Row[Any]) -> User:
@@ -132,8 +122,6 @@ def check_password(conn: Connection, name: str, password: str) -> bool:
 
 
 def _end_sessions(conn: Connection, user_id: int, keep: str | None = None) -> int:
-    from .sessions import revoke_all  # sessions reads users: imported where it is used
-
     return revoke_all(conn, user_id, keep)
 
 

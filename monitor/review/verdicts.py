@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, select, update
 
+from ..store.review_index import refresh
 from ..store.tables import assignments, item_scores, items, review_state, signoffs, users
 from ..store.tables import verdicts as verdicts_t
 from . import InvalidInput, NotFound, PermissionDenied
 from . import audit as audit_log
-from .index import refresh
 from .status import (
     REASON_REQUIRED,
     VERDICT_LABELS,

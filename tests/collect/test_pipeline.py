@@ -13,9 +13,9 @@ from sqlalchemy import select
 from monitor.collect.pipeline import crawl, next_check_after
 from monitor.config import load_settings
 from monitor.devserver import LocalServer, Response
-from monitor.review.index import refresh, search_ids_clause
 from monitor.sources import parse_sources
 from monitor.store import queries
+from monitor.store.review_index import refresh, search_ids_clause
 from monitor.store.tables import item_scores, items, source_events
 
 from .sitegen import STORY_BONG_DA, STORY_CAO_TOC, STORY_NHA_O, Page, publish, sources_yaml

@@ -11,9 +11,9 @@ from sqlalchemy.exc import DBAPIError
 
 from monitor.review import InvalidInput, PermissionDenied, queue, verdicts
 from monitor.review import audit as audit_log
-from monitor.review.index import refresh
 from monitor.review.status import VERDICT_LABELS, canonical_verdict
 from monitor.review.users import User
+from monitor.store.review_index import refresh
 from monitor.store.tables import verdicts as verdicts_t
 from tests.review.seeding import NOW, Spec, seed
 

@@ -5,7 +5,7 @@ from alembic import context
 from monitor.store.tables import metadata
 
 # The accent-free full-text index (SQLite FTS5 table and its shadow tables, PostgreSQL GIN
-# index) is derived data built by monitor.review.index; autogenerate must not drop it.
+# index) is derived data built by monitor.store.review_index; autogenerate must not drop it.
 DERIVED_PREFIX = "item_fts"
 
 

@@ -6,7 +6,7 @@ Create Date: 2026-11-27
 
 The append-only triggers (audit log, verdicts, sign-offs) are written by hand below, per
 dialect. The accent-free search index over item_search.key (SQLite FTS5, PostgreSQL GIN) is
-derived data built on first use by monitor.review.index, so that the schema comparison
+derived data built on first use by monitor.store.review_index, so that the schema comparison
 with the table definitions stays exact.
 """
 
@@ -271,7 +271,7 @@ def _drop_append_only_triggers() -> None:
 
 
 def _create_search_index() -> None:
-    """The accent-free full-text index over item_search.key (monitor.review.index fills it)."""
+    """The accent-free full-text index over item_search.key (store.review_index fills it)."""
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         op.execute(

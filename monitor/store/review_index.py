@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select, text, update
 
-from ..store.tables import app_settings, item_scores, item_search, items, review_state
 from ..text.normalize import fold_key
-from .status import base_status
+from ..vocabulary import base_status
+from .tables import app_settings, item_scores, item_search, items, review_state
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,97 @@
+"""The project's one vocabulary: roles and what each may do, item statuses and verdicts.
+
+Only names live here; their Vietnamese texts are in the interface catalogue
+(dashboards/i18n) and label names in classifiers/labels.yaml. tests/test_vocabulary.py fails
+when a role, status, verdict or label lacks its Vietnamese text. Every layer may import this.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = ("analyst", "lead", "writer", "admin")
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A person who can log in."""
+
+    id: int
+    name: str
+    role: str
+    active: bool = True
+
+
+# Statuses an item moves through; "disputed" when analysts' latest verdicts disagree.
+STATUSES = (
+    "new",  # collected, not scored yet
+    "scored",  # scored, under every review threshold
+    "flagged",  # scored over a review threshold, waiting for an analyst
+    "confirmed",  # confirmed distorted or hostile, waiting for a lead's sign-off
+    "signed_off",  # confirmed and signed off by a lead
+    "criticism",  # legitimate criticism, routed to the responsible office
+    "dismissed",  # a false alarm
+    "escalated",  # handed to a lead
+    "disputed",  # two analysts disagree; a lead decides
+)
+
+VERDICTS = ("confirm_distorted", "confirm_hostile", "criticism", "dismiss", "escalate")
+ALIASES = {
+    "distorted": "confirm_distorted",
+    "hostile": "confirm_hostile",
+    "dismissed": "dismiss",
+    "false_alarm": "dismiss",
+    "escalated": "escalate",
+}
+# What the classifier learns from each verdict (None: nothing).
+VERDICT_LABELS: dict[str, str | None] = {
+    "confirm_distorted": "distorted",
+    "confirm_hostile": "hostile",
+    "criticism": "criticism",
+    "dismiss": "neutral",
+    "escalate": None,
+}
+VERDICT_STATUS = {
+    "confirm_distorted": "confirmed",
+    "confirm_hostile": "confirmed",
+    "criticism": "criticism",
+    "dismiss": "dismissed",
+    "escalate": "escalated",
+}
+REASON_REQUIRED = {"confirm_distorted", "confirm_hostile", "dismiss"}
+
+# What each role may do: one table for the dashboard, review and respond.
+PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "read": ("analyst", "lead", "admin"),  # items, the queue, drafts, cases
+    "judge": ("analyst", "lead"),  # verdicts, drafts, cases, criticism outcomes
+    "lead": ("lead",),  # sign-off, assignment, the spokesperson's approval, offices
+    "audit": ("lead", "admin", "writer"),  # the audit log, reports
+    "write": ("lead", "writer"),  # the yearly report's own texts
+    "admin": ("admin",),  # users
+    "any": ROLES,
+}
+
+
+class PermissionDenied(Exception):
+    """The user's role does not allow this action."""
+
+
+def allowed(role: str, action: str) -> bool:
+    """True when ``role`` may do ``action`` (a key of PERMISSIONS)."""
+    return role in PERMISSIONS[action]
+
+
+def require(user: User, action: str, what: str) -> None:
+    """PermissionDenied naming ``what`` unless ``user`` is active and may do ``action``."""
+    if not user.active or not allowed(user.role, action):
+        raise PermissionDenied(f"{what}: not allowed for the role {user.role!r}")
+
+
+CONFIRMED = ("confirmed", "signed_off")  # confirmed distorted or hostile (review_state.status)
+
+
+def base_status(flagged: bool | None) -> str:
+    """Status before any verdict: new (unscored), scored or flagged."""
+    if flagged is None:
+        return "new"
+    return "flagged" if flagged else "scored"
