@@ -8,23 +8,32 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Form, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from monitor.config import Settings
-from monitor.review import InvalidInput, NotFound, PermissionDenied
 from monitor.review.sessions import open_session, revoke, session_user
 from monitor.review.users import LoginFailed, LoginThrottled, authenticate
 from monitor.store.db import open_store
 
-from . import admin, api, audit, criticism, health, item, overview, queue, reports, respond, sources
+from . import (
+    admin,
+    api,
+    audit,
+    criticism,
+    errors,
+    health,
+    item,
+    overview,
+    queue,
+    reports,
+    respond,
+    sources,
+)
 from .auth import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
     SESSION_MAX_AGE,
-    Forbidden,
     NotLoggedIn,
     Signer,
     client_address,
@@ -33,8 +42,9 @@ from .auth import (
     secret_key,
     submitted_token,
 )
+from .errors import error_response
 from .i18n import translate
-from .web import EVERYONE, HERE, lang_of, needs, render
+from .web import EVERYONE, HERE, LANDING, lang_of, needs, render
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -84,44 +94,12 @@ def _install(app: FastAPI) -> None:
             return JSONResponse({"detail": "login required"}, status_code=401)
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
 
-    @app.exception_handler(Forbidden)
-    @app.exception_handler(PermissionDenied)
-    async def forbidden(request: Request, exc: Exception) -> Response:
-        return _error(request, 403, "error.forbidden", str(exc))
-
-    @app.exception_handler(NotFound)
-    async def not_found(request: Request, exc: NotFound) -> Response:
-        return _error(request, 404, "error.not_found", str(exc))
-
-    @app.exception_handler(InvalidInput)
-    async def invalid(request: Request, exc: InvalidInput) -> Response:
-        return _error(request, 400, "error.invalid", str(exc))
-
-    @app.exception_handler(RequestValidationError)
-    async def malformed(request: Request, exc: RequestValidationError) -> Response:
-        # /items/abc: a page answers with the page of errors, the API with its JSON 422.
-        if is_api(request):
-            return JSONResponse({"detail": jsonable_encoder(exc.errors())}, status_code=422)
-        return _error(request, 404, "error.not_found", "")
+    errors.install(app)
 
     app.add_api_route("/", lambda: RedirectResponse("/queue", 303), include_in_schema=False)
     app.add_api_route("/login", login_form, methods=["GET"], include_in_schema=False)
     app.add_api_route("/login", login, methods=["POST"], include_in_schema=False)
     app.add_api_route("/logout", logout, methods=["POST"], include_in_schema=False)
-
-
-_DETAIL_KEYS = {"role": "error.role", "csrf": "error.csrf"}  # short codes shown translated
-
-
-def _error(request: Request, status: int, key: str, detail: str) -> Response:
-    if is_api(request):
-        return JSONResponse({"detail": detail or key}, status_code=status)
-    if detail in _DETAIL_KEYS:
-        detail = translate(lang_of(request), _DETAIL_KEYS[detail])
-    session = getattr(request.state, "session", None)
-    home = LANDING.get(session.user.role, "/overview") if session else "/login"
-    return render(request, "error.html", status_code=status, message=key, detail=detail,
-                  home=home)  # fmt: skip
 
 
 def _load_session(request: Request) -> Any:
@@ -154,9 +132,6 @@ def secure_cookie(request: Request) -> bool:
     return choice == "true" or (choice == "auto" and request.url.scheme == "https")
 
 
-LANDING = {"analyst": "/queue", "lead": "/queue", "writer": "/overview", "admin": "/admin/users"}
-
-
 def login_form(request: Request, next: str = "", error: str = "") -> Response:
     """The login form, with a CSRF token bound to a short-lived cookie."""
     token = secrets.token_urlsafe(24)
@@ -187,7 +162,7 @@ def login(
     """Check the CSRF token and the password; on success set the session cookie."""
     expected = request.app.state.signer.read_login(request.cookies.get(LOGIN_COOKIE))
     if not same_token(csrf_token, expected):
-        return _error(request, 403, "error.forbidden", "csrf")
+        return error_response(request, 403, "csrf")
     client = client_address(request, request.app.state.settings.trusted_proxies)
     try:
         user = authenticate(request.app.state.engine, username.strip(), password, client)
@@ -222,7 +197,7 @@ async def logout(request: Request) -> Response:
     """End the session (CSRF-checked like every write)."""
     session = request.state.session
     if session is None or not same_token(await submitted_token(request), session.csrf):
-        return _error(request, 403, "error.forbidden", "csrf")
+        return error_response(request, 403, "csrf")
     with request.app.state.engine.begin() as conn:
         revoke(conn, session.token)  # the cookie alone no longer opens anything
     response = RedirectResponse("/login", status_code=303)

@@ -29,6 +29,7 @@ READERS = ("analyst", "lead", "admin")  # may read items and the queue
 JUDGES = ("analyst", "lead")
 AUDITORS = ("lead", "admin", "writer")
 EVERYONE = ("analyst", "lead", "writer", "admin")
+LANDING = {"analyst": "/queue", "lead": "/queue", "writer": "/overview", "admin": "/admin/users"}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
