@@ -37,19 +37,24 @@ def columns(pairs: list[tuple[str, int]], width: int = 360, height: int = 90) ->
         return Markup("")
     top = max(v for _, v in pairs) or 1
     step = width / len(pairs)
+    every = -(-len(pairs) // 12)  # at most about 12 labels under the columns
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height + 16}" width="{width}" '
         f'height="{height + 16}" role="img">'
     ]
     for n, (label, value) in enumerate(pairs):
         h = int((height - 14) * value / top)
-        x = n * step
+        x, middle = n * step, n * step + step / 2
         parts.append(
-            f'<rect x="{x + 2:.1f}" y="{height - h}" width="{step - 4:.1f}" height="{max(h, 1)}" '
-            f'class="bar"/><text x="{x + step / 2:.1f}" y="{height - h - 3}" '
-            f'text-anchor="middle">{value}</text><text x="{x + step / 2:.1f}" y="{height + 12}" '
-            f'text-anchor="middle">{escape(label)}</text>'
+            f'<rect x="{x + 1:.1f}" y="{height - h}" width="{max(step - 2, 1):.1f}" '
+            f'height="{max(h, 1)}" class="bar"><title>{escape(label)}: {value}</title></rect>'
         )
+        if step >= 18:  # room for the value over its column
+            parts.append(f'<text x="{middle:.1f}" y="{height - h - 3}" '
+                         f'text-anchor="middle">{value}</text>')  # fmt: skip
+        if n % every == 0:
+            parts.append(f'<text x="{middle:.1f}" y="{height + 12}" '
+                         f'text-anchor="middle">{escape(label)}</text>')  # fmt: skip
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 -- labels escaped above, the rest are numbers
 
