@@ -203,3 +203,10 @@ async def logout(request: Request) -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
+
+
+def service_app(settings: Settings, engine: Any) -> FastAPI:
+    """The dashboard as `monitor run` serves it: its /healthz expects the scheduler."""
+    app = create_app(settings, engine=engine)
+    app.state.expect_scheduler = True
+    return app

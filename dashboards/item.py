@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from monitor.flag_reasons import READABLE_STYLE
+from monitor.flag.reasons import READABLE_STYLE
 from monitor.respond.criticism import judge
 from monitor.review import verdicts
 from monitor.review.queue import audit_for_item, item_detail
@@ -78,7 +78,7 @@ def signal_lines(
 ) -> list[tuple[str, list[SignalLine]]]:
     """Per flagged label (flag order first), the signals that read as reasons (the nearest
     labelled examples; writing style only where it is high and means something to a person:
-    monitor.flag_reasons.READABLE_STYLE); labels without any are left out."""
+    monitor.flag.reasons.READABLE_STYLE); labels without any are left out."""
     order = [f for f in flags if f in signals] + [k for k in signals if k not in flags]
     out = []
     for label in order:

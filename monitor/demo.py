@@ -130,7 +130,7 @@ def _classify(out: Console, engine: Any, settings: Settings) -> None:
         f"Mô hình {summary.model_version}: {summary.scored} bài đã chấm điểm, "
         f"[bold]{summary.flagged} bài cần người xem xét[/] (flagged for review)."
     )
-    from .flag_reasons import label_names
+    from .flag.reasons import label_names
 
     for row in flagged_items(engine, limit=12):
         names = ", ".join(label_names().get(f, f) for f in row["flags"].split(", "))
@@ -169,6 +169,7 @@ def _respond(out: Console, engine: Any, settings: Settings) -> None:
 def _serve(out: Console, engine: Any, settings: Settings, host: str, port: int) -> None:
     """`monitor run` on the demo: the scheduler keeps crawling and scoring, the dashboard
     serves; the demo site stays up until Ctrl+C."""
+    from dashboards.app import service_app
     from dashboards.demo import prepare_demo_users
 
     from .service.runner import run
@@ -178,4 +179,4 @@ def _serve(out: Console, engine: Any, settings: Settings, host: str, port: int) 
               f"cảnh báo) và bảng điều khiển: http://{host}:{port}/  (Ctrl+C để dừng)")
     for name, role, password in users:
         out.print(f"    đăng nhập {name} / {password}  ({role})")
-    run(settings, scheduler_only=False, host=host, port=port)
+    run(settings, service_app, host=host, port=port)

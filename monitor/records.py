@@ -139,3 +139,44 @@ class Article:
     language: str | None
     content_hash: str
     fetch_error: str | None = None
+
+
+# -- flagging ----------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """An evidence phrase: a run of the classifier's input (title, blank line, text) that
+    pushed the item toward a label; ``start``/``end`` index that input (None: not stored)."""
+
+    phrase: str
+    weight: float
+    start: int | None = None
+    end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """A non-phrase reason: ``nearest:<label>``, ``nearest5:<label>`` or ``style:<measure>``."""
+
+    name: str
+    weight: float
+    value: float
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemScore:
+    """What scoring stored for one item (item_scores); the codec turns it into columns."""
+
+    item_id: int
+    model_version: str
+    label: str  # the most probable label
+    scores: dict[str, float]
+    flags: tuple[str, ...]  # review labels over their threshold
+    flagged: bool  # flags and relevant: the item goes to review
+    evidence: dict[str, tuple[Phrase, ...]]
+    signals: dict[str, tuple[Signal, ...]]
+    reasons: dict[str, str]  # per flag, one sentence
+    uncertainty: float
+    narrative_of: int | None
+    narrative_similarity: float | None
+    scored_at: datetime

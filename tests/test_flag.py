@@ -13,7 +13,9 @@ from classifiers.model import train
 from classifiers.registry import Registry
 from monitor import flag
 from monitor.config import load_settings
+from monitor.review.verdicts import record_verdict
 from monitor.store import queries
+from monitor.vocabulary import User
 from monitor.store.tables import item_scores, items, verdicts
 
 DISTORTED = [
@@ -131,10 +133,9 @@ def test_repeated_confirmed_claim_is_linked(engine, settings) -> None:
              "từ tháng sau, toàn bộ hàng hóa phải chuyển sang cửa khẩu khác, gây hoang mang.")
     first = add_item(engine, 1, "Cửa khẩu Hữu Nghị đóng cửa vĩnh viễn", claim,
                      published=datetime.now(UTC) - timedelta(days=3))
-    with engine.begin() as conn:
-        conn.execute(verdicts.insert().values(
-            item_id=first, verdict="confirm_distorted", label="distorted", reason="sai",
-            analyst="an", created_at=datetime.now(UTC) - timedelta(days=2)))
+    with engine.begin() as conn:  # confirmed through the review, as an analyst does
+        record_verdict(conn, User(1, "an", "analyst"), first, "confirm_distorted", "sai",
+                       now=datetime.now(UTC) - timedelta(days=2))
     again = add_item(engine, 2, "Sắp đóng cửa khẩu Hữu Nghị vĩnh viễn",
                      "Lại lan truyền tin cửa khẩu quốc tế Hữu Nghị sẽ bị đóng cửa vĩnh viễn từ "
                      "tháng sau, toàn bộ hàng hóa phải chuyển sang cửa khẩu khác.")
@@ -149,7 +150,7 @@ def test_repeated_confirmed_claim_is_linked(engine, settings) -> None:
 
 
 def test_retrain_keeps_the_active_model_without_enough_verdicts(engine, settings, monkeypatch):
-    monkeypatch.setattr(flag, "SEED_PATH", _tiny_seed(settings))
+    monkeypatch.setattr(flag.learning, "SEED_PATH", _tiny_seed(settings))
     item = add_item(engine, 1, "Tin", DISTORTED[0])
     with engine.begin() as conn:
         conn.execute(verdicts.insert().values(item_id=item, verdict="confirm_distorted",
@@ -161,7 +162,7 @@ def test_retrain_keeps_the_active_model_without_enough_verdicts(engine, settings
 
 
 def test_retrain_promotes_when_not_worse(engine, settings, monkeypatch) -> None:
-    monkeypatch.setattr(flag, "SEED_PATH", _tiny_seed(settings))
+    monkeypatch.setattr(flag.learning, "SEED_PATH", _tiny_seed(settings))
     now = datetime.now(UTC)
     n = 0
     for texts, label in ((DISTORTED, "distorted"), (HOSTILE, "hostile"), (NEUTRAL, "neutral")):
@@ -199,3 +200,19 @@ def _tiny_seed(settings):
                                          + [(t, "neutral") for t in NEUTRAL])]
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
     return path
+
+
+def test_a_confirmation_later_withdrawn_is_not_a_narrative(engine, settings) -> None:
+    """Confirmed means the item's status now, as everywhere: a distorted verdict that a later
+    verdict overturned no longer makes repeats of the claim flagged."""
+    claim = ("Nhiều trang mạng lan truyền tin cửa khẩu quốc tế Hữu Nghị sẽ bị đóng cửa vĩnh viễn "
+             "từ tháng sau, toàn bộ hàng hóa phải chuyển sang cửa khẩu khác, gây hoang mang.")
+    first = add_item(engine, 1, "Cửa khẩu Hữu Nghị đóng cửa vĩnh viễn", claim,
+                     published=datetime.now(UTC) - timedelta(days=3))
+    analyst = User(1, "an", "analyst")
+    with engine.begin() as conn:
+        record_verdict(conn, analyst, first, "confirm_distorted", "sai",
+                       now=datetime.now(UTC) - timedelta(days=2))
+        record_verdict(conn, analyst, first, "dismiss", "nhầm: tin chính thức",
+                       now=datetime.now(UTC) - timedelta(days=1))
+    assert flag.narrative_index(engine, settings) is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.flag_reasons import FlagInputs, meaningful, readable_signals, sentence, useful_phrases
+from monitor.flag.reasons import FlagInputs, meaningful, readable_signals, sentence, useful_phrases
 from monitor.text.snippet import snippet
 
 

@@ -22,13 +22,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..config import Settings
 from ..records import FeedEntry, ParsedFeed
 from ..sources import Selectors, Source
 from ..store import queries
 from ..store.codec import relevance_values
-from ..store.review_index import reindex_text
+from ..store.review_index import refresh, reindex_text
 from .cluster import ClusterIndex
 from .feeds import FeedError, parse_feed
 from .fetch import (
@@ -192,7 +193,18 @@ async def crawl(
             summary.reports.extend(reports)
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
+        index_stored(engine)
     return summary
+
+
+def index_stored(engine: Engine) -> None:
+    """Bring the review state and search key up to the items just stored (the crawl is their
+    writer; readers never refresh). A failure is logged: the next writer catches up."""
+    try:
+        with engine.begin() as conn:
+            refresh(conn)
+    except SQLAlchemyError as exc:
+        log.warning("review-index-not-refreshed error=%s", exc)
 
 
 async def refresh_source(collector: Collector, source_id: str) -> SourceReport:

@@ -7,7 +7,6 @@ stored answer, so the counts follow as soon as the rescore is committed; flags f
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, select, update
 
 from ..records import Match, relevance_part
-from ..store.codec import decode_matches, relevance_values
+from ..store.codec import decode_flags, decode_matches, relevance_values
 from ..store.queries import utcnow
 from ..store.review_index import refresh
 from ..store.tables import item_scores, items
@@ -128,7 +127,7 @@ def _follow_flags(conn: Connection, item_id: int, relevant: bool) -> int:
     ).first()
     if scored is None:
         return 0
-    flagged = bool(json.loads(scored.flags or "[]")) and relevant
+    flagged = bool(decode_flags(scored.flags)) and relevant
     if flagged == bool(scored.flagged):
         return 0
     conn.execute(

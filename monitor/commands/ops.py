@@ -7,7 +7,6 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from ..config import Settings
 from . import UserError, command, store
@@ -29,21 +28,13 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     the database. With MONITOR_QUEUE_URL set, crawling and scoring go to `monitor worker`s.
     Example: monitor --sources sources.yaml run --host 0.0.0.0 --port 8000
     """
+    from dashboards.app import service_app
     from dashboards.health import health_app
 
     from ..service.runner import run
 
-    factory = health_app if args.scheduler_only else _dashboard
+    factory = health_app if args.scheduler_only else service_app
     return run(settings, factory, host=args.host, port=args.port)
-
-
-def _dashboard(settings: Settings, engine: Any) -> Any:
-    """The dashboard served by `monitor run`, whose /healthz expects the scheduler."""
-    from dashboards.app import create_app
-
-    app = create_app(settings, engine=engine)
-    app.state.expect_scheduler = True
-    return app
 
 
 def _worker_args(p: argparse.ArgumentParser) -> None:

@@ -9,7 +9,6 @@ sent anywhere by the program: people record what was done. Every change is audit
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from sqlalchemy import Connection, Engine, and_, func, select
 
 from ..collect.rulefiles import TOPICS
 from ..config import Settings
-from ..store.codec import decode_matches
+from ..store.codec import decode_matches, decode_scores
 from ..store.tables import item_scores, items, response_cases, review_state
 from ..timefmt import local_date
 from . import InvalidInput
@@ -122,7 +121,7 @@ def route_pending(
     with engine.begin() as conn:
         seen: set[int] = set()
         for row in conn.execute(query).all():
-            score = float(json.loads(row.scores).get("criticism", 0.0))
+            score = decode_scores(row.scores).get("criticism", 0.0)
             if score < settings.criticism_threshold or row.status in CLOSED_TO_ROUTING:
                 continue
             if row.story in seen:

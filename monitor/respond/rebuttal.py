@@ -17,7 +17,9 @@ from sqlalchemy import Connection, func, select
 
 from ..config import Settings
 from ..review import audit
+from ..store.codec import decode_evidence
 from ..store.tables import drafts, item_scores, items, review_state, sources, verdicts
+from ..store.terms import seen_time
 from ..timefmt import show
 from . import InvalidInput, NotFound
 from .facts import Fact, list_facts
@@ -77,13 +79,12 @@ def _phrases(conn: Connection, item_id: int) -> list[str]:
     raw = conn.execute(
         select(item_scores.c.evidence).where(item_scores.c.item_id == item_id)
     ).scalar()
-    evidence = json.loads(raw or "{}")
-    return [e["phrase"] for e in evidence.get("distorted", []) if e.get("phrase")]
+    return [p.phrase for p in decode_evidence(raw).get("distorted", ()) if p.phrase]
 
 
 def compose(row: Any, phrases: list[str], facts: list[Fact], settings: Settings) -> dict[str, Any]:
     """The draft's body (Markdown), its claims with scored facts, cited ids, unmatched count."""
-    day = (row.published_at or row.fetched_at).date()
+    day = seen_time(row).date()
     index = FactIndex([f for f in facts if f.valid_on(day)])
     claims = extract_claims(row.title, row.text, phrases) or extract_claims(
         row.title, "", [row.title]

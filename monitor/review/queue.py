@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, case, select
 
 from ..records import relevance_part
-from ..store.review_index import priority_now, refresh, search_ids_clause, search_tokens
+from ..store.review_index import priority_now, search_ids_clause, search_tokens
 from ..store.tables import assignments, item_scores, items, review_state, signoffs, sources
 from ..store.tables import verdicts as verdicts_t
 from ..text.snippet import item_text, snippet
@@ -110,7 +110,6 @@ def _filtered(conn: Connection, f: QueueFilter) -> Any:
 def list_queue(conn: Connection, f: QueueFilter, now: datetime | None = None) -> QueuePage:
     """One page of the queue, highest priority first."""
     now = now or datetime.now(UTC)
-    refresh(conn, now)
     per_page = max(1, min(f.per_page, MAX_PER_PAGE))
     page = max(1, f.page)
     points = priority_points(now)
@@ -246,7 +245,6 @@ class ItemDetail:
 
 def item_detail(conn: Connection, item_id: int, now: datetime | None = None) -> ItemDetail:
     """The item page's data."""
-    refresh(conn, now)
     row = conn.execute(
         select(items, sources.c.name.label("source_name"), item_scores.c.scores,
                item_scores.c.flags, item_scores.c.evidence, item_scores.c.signals,

@@ -58,7 +58,7 @@ class ServiceContext:
     settings: Settings
     stop: threading.Event = field(default_factory=threading.Event)
     holder: str = field(default_factory=state.holder_id)
-    dispatch: Dispatch = field(default_factory=lambda: LOCAL_DISPATCH)
+    dispatch: Dispatch = field(default_factory=lambda: local_dispatch())
 
 
 _context: ServiceContext | None = None
@@ -170,7 +170,9 @@ def classify_items(ctx: ServiceContext) -> str:
     return f"scored={summary.scored} flagged={summary.flagged} criticism_routed={routed}"
 
 
-LOCAL_DISPATCH = Dispatch(crawl=("crawl", _crawl), classify=("classify", classify_items))
+def local_dispatch() -> Dispatch:
+    """The service crawls and scores by itself."""
+    return Dispatch(crawl=("crawl", _crawl), classify=("classify", classify_items))
 
 
 def retrain_weekly() -> str | None:

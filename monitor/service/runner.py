@@ -105,7 +105,7 @@ def run(settings: Settings, app_factory: AppFactory, *, host: str, port: int) ->
 def _dispatch(settings: Settings) -> jobs.Dispatch:
     """Local work, or the queue when MONITOR_QUEUE_URL is set (decided here, once)."""
     if not settings.queue_url:
-        return jobs.LOCAL_DISPATCH
+        return jobs.local_dispatch()
     from .workers import queue_dispatch
 
     return queue_dispatch()

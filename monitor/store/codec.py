@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from monitor.records import Match, Relevance
+from monitor.records import ItemScore, Match, Phrase, Relevance, Signal
 
 
 def encode_matches(matches: tuple[Match, ...] | list[Match]) -> str:
@@ -49,3 +49,91 @@ def relevance_values(relevance: Relevance, rules_version: str) -> dict[str, Any]
         "relevance_reason": relevance.reason,
         "relevance_rules": rules_version,
     }
+
+
+# -- item_scores -------------------------------------------------------------------------------
+def encode_score(score: ItemScore) -> dict[str, Any]:
+    """The item_scores row of one score."""
+    return {
+        "item_id": score.item_id,
+        "model_version": score.model_version,
+        "label": score.label,
+        "scores": json.dumps({k: round(v, 5) for k, v in score.scores.items()}),
+        "flags": json.dumps(list(score.flags)),
+        "flagged": score.flagged,
+        "evidence": json.dumps(
+            {k: [_phrase_value(p) for p in v] for k, v in score.evidence.items()},
+            ensure_ascii=False,
+        ),
+        "signals": json.dumps(
+            {k: [_signal_value(s) for s in v] for k, v in score.signals.items()},
+            ensure_ascii=False,
+        ),
+        "reasons": json.dumps(score.reasons, ensure_ascii=False),
+        "uncertainty": score.uncertainty,
+        "narrative_of": score.narrative_of,
+        "narrative_similarity": score.narrative_similarity,
+        "scored_at": score.scored_at,
+    }
+
+
+def _phrase_value(p: Phrase) -> dict[str, Any]:
+    out: dict[str, Any] = {"phrase": p.phrase, "weight": round(p.weight, 4)}
+    if p.start is not None and p.end is not None:
+        out.update(start=p.start, end=p.end)
+    return out
+
+
+def _signal_value(s: Signal) -> dict[str, Any]:
+    return {"name": s.name, "weight": round(s.weight, 4), "value": round(s.value, 4),
+            "detail": s.detail}  # fmt: skip
+
+
+def decode_scores(text: str | None) -> dict[str, float]:
+    """item_scores.scores: {label: probability} ({} when unscored)."""
+    return {str(k): float(v) for k, v in json.loads(text or "{}").items()}
+
+
+def decode_flags(text: str | None) -> tuple[str, ...]:
+    return tuple(str(f) for f in json.loads(text or "[]"))
+
+
+def decode_evidence(text: str | None) -> dict[str, tuple[Phrase, ...]]:
+    """item_scores.evidence per label; old rows may lack offsets (start/end None)."""
+    out = {}
+    for label, phrases in json.loads(text or "{}").items():
+        out[str(label)] = tuple(
+            Phrase(str(p.get("phrase", "")), float(p.get("weight", 0.0)),
+                   _int_or_none(p.get("start")), _int_or_none(p.get("end")))
+            for p in phrases if isinstance(p, dict)
+        )  # fmt: skip
+    return out
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def decode_signals(text: str | None) -> dict[str, tuple[Signal, ...]]:
+    out = {}
+    for label, signals in json.loads(text or "{}").items():
+        out[str(label)] = tuple(
+            Signal(str(s.get("name", "")), float(s.get("weight", 0.0)),
+                   float(s.get("value", 0.0)), str(s.get("detail") or ""))
+            for s in signals if isinstance(s, dict)
+        )  # fmt: skip
+    return out
+
+
+def decode_reasons(text: str | None) -> dict[str, str]:
+    return {str(k): str(v) for k, v in json.loads(text or "{}").items()}
+
+
+def decode_score(row: Any) -> ItemScore:
+    """An item_scores row (all columns) as its record."""
+    return ItemScore(
+        row.item_id, row.model_version, row.label, decode_scores(row.scores),
+        decode_flags(row.flags), bool(row.flagged), decode_evidence(row.evidence),
+        decode_signals(row.signals), decode_reasons(row.reasons), float(row.uncertainty),
+        row.narrative_of, row.narrative_similarity, row.scored_at,
+    )  # fmt: skip

@@ -7,7 +7,6 @@ queue calls it before reading, and the scoring stage may call it after writing s
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import re
@@ -19,7 +18,9 @@ from sqlalchemy import Connection, and_, func, select, text, update
 
 from ..text.normalize import fold_key
 from ..vocabulary import base_status
+from .codec import decode_scores
 from .tables import app_settings, item_scores, item_search, items, review_state
+from .terms import seen_time
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ _BATCH = 5000
 _CHUNK = 500  # ids per IN (...) list
 _TOKENS = re.compile(r"\w+")
 NOT_A_REVIEW_SCORE = {"neutral"}
+_LOCK_KEY = 0x4C534D31  # the advisory lock of refresh ("LSM1")
 
 
 def _days(moment: datetime) -> float:
@@ -52,9 +54,7 @@ def priority_now(key: float, now: datetime) -> float:
 
 def review_score(scores_json: str | None) -> float:
     """The score that ranks an item: its highest probability of a non-neutral label."""
-    if not scores_json:
-        return 0.0
-    scores: dict[str, float] = json.loads(scores_json)
+    scores = decode_scores(scores_json)
     values = [float(v) for k, v in scores.items() if k not in NOT_A_REVIEW_SCORE]
     return max(values, default=0.0)
 
@@ -113,8 +113,14 @@ def search_ids_clause(conn: Connection, query: str) -> Any:
 
 # -- refresh ------------------------------------------------------------------------------------
 def refresh(conn: Connection, now: datetime | None = None) -> int:
-    """Bring the search key and review state up to date; returns the number of new items."""
+    """Bring the search key and review state up to date; returns the number of new items.
+
+    Called by the writers after they write (crawl, scoring, verdicts, relevance rescoring),
+    never by readers. On PostgreSQL one refresh runs at a time (a transaction-scoped advisory
+    lock): concurrent writers would otherwise index the same new items twice."""
     now = now or datetime.now(UTC)
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
     added, clusters = _index_new_items(conn, now)
     clusters |= _apply_new_scores(conn, now)
     update_reach(conn, clusters, now)
@@ -158,7 +164,7 @@ def _insert_rows(conn: Connection, rows: Sequence[Any], now: datetime) -> None:
         )
     states = []
     for r in rows:
-        seen = r.published_at or r.fetched_at
+        seen = seen_time(r)
         score = review_score(r.scores)
         states.append({
             "item_id": r.id, "cluster_id": r.cluster_id or r.id, "source_id": r.source_id,

@@ -288,7 +288,7 @@ review_state = Table(
     Index(None, "priority"),
 )
 
-# The review index reads scores written since its last refresh (monitor.review.index).
+# The review index reads scores written since its last refresh (monitor.store.review_index).
 Index("ix_item_scores_scored_at", item_scores.c.scored_at)
 
 

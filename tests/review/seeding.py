@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from monitor.store.review_index import refresh
 from monitor.store.tables import item_scores, items, sources
 
 NOW = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # 10:00 in Lạng Sơn
@@ -71,4 +72,5 @@ def seed(engine: Engine, specs: list[Spec], now: datetime = NOW) -> list[int]:
                     signals=json.dumps(s.signals, ensure_ascii=False), uncertainty=0.1,
                     scored_at=at,
                 ))  # fmt: skip
+        refresh(conn)  # a writer brings the review state up to date; readers never do
     return ids

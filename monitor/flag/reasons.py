@@ -16,9 +16,9 @@ from typing import Any
 
 from classifiers.labels import load_labels
 
-from .collect.relevance import RelevanceRules, default_rules
-from .text.normalize import fold_key
-from .text.stopwords import GENERIC, STOP
+from ..collect.relevance import RelevanceRules, default_rules
+from ..text.normalize import fold_key
+from ..text.stopwords import GENERIC, STOP
 
 _WORD = re.compile(r"\w+")
 # Style measures that read as a reason when they are high; the others (length, line breaks)
