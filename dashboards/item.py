@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from monitor.flag.reasons import READABLE_STYLE
+from monitor.records import Signal
 from monitor.respond.criticism import judge
 from monitor.review import verdicts
 from monitor.review.queue import audit_for_item, item_detail
@@ -57,10 +57,10 @@ def _number(value: float, lang: str) -> str:
     return text.replace(".", ",") if lang == "vi" else text  # Vietnamese: decimal comma
 
 
-def _line(signal: dict[str, Any], lang: str) -> SignalLine:
-    name = str(signal.get("name", ""))
+def _line(signal: Signal, lang: str) -> SignalLine:
+    name = signal.name
     kind, _, rest = name.partition(":")
-    value = float(signal.get("value", 0.0))
+    value = signal.value
     label = measure = ""
     if kind in ("nearest", "nearest5") and rest:
         label = rest
@@ -68,13 +68,13 @@ def _line(signal: dict[str, Any], lang: str) -> SignalLine:
         measure = f"{rest}.{'low' if value < 0 else 'high'}"
     else:
         kind = "other"
-    weight = _number(float(signal.get("weight", 0.0)), lang)
-    detail = str(signal.get("detail") or "")
+    weight = _number(signal.weight, lang)
+    detail = signal.detail
     return SignalLine(kind, name, label, measure, _number(value, lang), weight, detail)
 
 
 def signal_lines(
-    flags: list[str], signals: dict[str, list[dict[str, Any]]], lang: str
+    flags: list[str], signals: dict[str, tuple[Signal, ...]], lang: str
 ) -> list[tuple[str, list[SignalLine]]]:
     """Per flagged label (flag order first), the signals that read as reasons (the nearest
     labelled examples; writing style only where it is high and means something to a person:
@@ -82,17 +82,17 @@ def signal_lines(
     order = [f for f in flags if f in signals] + [k for k in signals if k not in flags]
     out = []
     for label in order:
-        lines = [_line(s, lang) for s in signals[label] if isinstance(s, dict) and _readable(s)]
+        lines = [_line(s, lang) for s in signals[label] if _readable(s)]
         if lines:
             out.append((label, lines))
     return out
 
 
-def _readable(signal: dict[str, Any]) -> bool:
-    kind, _, rest = str(signal.get("name", "")).partition(":")
+def _readable(signal: Signal) -> bool:
+    kind, _, rest = signal.name.partition(":")
     if kind != "style":
         return True
-    return rest in READABLE_STYLE and float(signal.get("value", 0.0)) > 0
+    return rest in READABLE_STYLE and signal.value > 0
 
 
 def _back(target: str, item_id: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
+from monitor.records import Phrase
 from monitor.text.normalize import fold_key
 from monitor.timefmt import show
 
@@ -87,23 +89,24 @@ def engine_of(request: Request) -> Any:
 
 
 def body_evidence(
-    title: str, body: str, evidence: dict[str, list[dict[str, Any]]]
-) -> dict[str, list[dict[str, Any]]]:
+    title: str, body: str, evidence: dict[str, tuple[Phrase, ...]]
+) -> dict[str, tuple[Phrase, ...]]:
     """Evidence offsets moved from the classifier's input (title, then body) to the body."""
     from monitor.text.snippet import item_text
 
     shift = len(item_text(title, body)) - len(body)
-    moved: dict[str, list[dict[str, Any]]] = {}
-    for label, phrases in (evidence or {}).items():
-        for ev in phrases:
-            start, end = ev.get("start"), ev.get("end")
-            if isinstance(start, int) and isinstance(end, int):
-                ev = {**ev, "start": start - shift, "end": end - shift}
-            moved.setdefault(label, []).append(ev)
-    return moved
+    return {
+        label: tuple(
+            replace(p, start=p.start - shift, end=p.end - shift)
+            if p.start is not None and p.end is not None
+            else p
+            for p in phrases
+        )
+        for label, phrases in (evidence or {}).items()
+    }
 
 
-def highlight(text: str, evidence: dict[str, list[dict[str, Any]]]) -> list[tuple[str, str]]:
+def highlight(text: str, evidence: dict[str, tuple[Phrase, ...]]) -> list[tuple[str, str]]:
     """``text`` cut into (segment, label) pieces; label "" outside evidence phrases.
 
     Spans come from the stored offsets when they point at the phrase; phrases stored without
@@ -113,8 +116,7 @@ def highlight(text: str, evidence: dict[str, list[dict[str, Any]]]) -> list[tupl
     folded = fold_key_same_length(text)
     for label, phrases in (evidence or {}).items():
         for ev in phrases:
-            phrase = str(ev.get("phrase", ""))
-            start, end = ev.get("start"), ev.get("end")
+            phrase, start, end = ev.phrase, ev.start, ev.end
             stored = _stored_span(text, start, end, phrase)
             if stored is not None:
                 spans.append((stored[0], stored[1], label))

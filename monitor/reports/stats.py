@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, case, func, literal, select
 
 from ..store.tables import item_scores, items, review_state, sources
+from ..store.terms import confirmed, seen_at
 from ..timefmt import LOCAL
 
 GROUPS = ("day", "week", "label", "source")
@@ -117,7 +118,7 @@ def _grouped(conn: Connection, window: Window, group: str, when: Any) -> list[Co
             func.count().label("collected"),
             func.sum(case((items.c.relevant.is_(True), 1), else_=0)).label("relevant"),
             func.sum(case((item_scores.c.flagged.is_(True), 1), else_=0)).label("flagged"),
-            func.sum(case((status.in_(("confirmed", "signed_off")), 1), else_=0)).label(
+            func.sum(case((confirmed(status), 1), else_=0)).label(
                 "confirmed"
             ),
             func.sum(case((status == "dismissed", 1), else_=0)).label("dismissed"),
@@ -229,11 +230,6 @@ TOPICS = ("both", "lang_son", "construction", "none")
 _IGNORED_TAGS = {"demo"}
 
 
-def seen_at(column_set: Any = items.c) -> Any:
-    """SQL for an item's seen time: publication time, else fetch time (as `monitor export`)."""
-    return func.coalesce(column_set.published_at, column_set.fetched_at)
-
-
 def _topic() -> Any:
     place, sector = items.c.place_relevant.is_(True), items.c.sector_relevant.is_(True)
     return case(
@@ -264,7 +260,7 @@ def cells(conn: Connection, window: Window) -> list[Cell]:
             items.c.source_id, day.label("day"), topic.label("topic"), func.count(),
             func.sum(case((items.c.relevant.is_(True), 1), else_=0)),
             func.sum(case((item_scores.c.flagged.is_(True), 1), else_=0)),
-            func.sum(case((status.in_(("confirmed", "signed_off")), 1), else_=0)),
+            func.sum(case((confirmed(status), 1), else_=0)),
             func.sum(case((status == "dismissed", 1), else_=0)),
         )
         .select_from(
@@ -431,7 +427,7 @@ def top_stories(conn: Connection, window: Window, limit: int = 5) -> list[Story]
 
 def confirmed_stories(conn: Connection, window: Window, label: str | None = None) -> list[Story]:
     """Stories seen in the window now confirmed or signed off (optionally of one label)."""
-    where: ColumnElement[bool] = review_state.c.status.in_(("confirmed", "signed_off"))
+    where: ColumnElement[bool] = confirmed()
     if label:
         where = where & (review_state.c.label == label)
     return sorted(_stories(conn, window, where, None), key=lambda s: s.first_seen)

@@ -4,14 +4,20 @@ history)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, case, select
 
-from ..records import relevance_part
+from ..records import Phrase, Signal, relevance_part
+from ..store.codec import (
+    decode_evidence,
+    decode_flags,
+    decode_reasons,
+    decode_scores,
+    decode_signals,
+)
 from ..store.review_index import priority_now, search_ids_clause, search_tokens
 from ..store.tables import assignments, item_scores, items, review_state, signoffs, sources
 from ..store.tables import verdicts as verdicts_t
@@ -123,7 +129,7 @@ def list_queue(conn: Connection, f: QueueFilter, now: datetime | None = None) ->
     rows = conn.execute(query).all()
     found = [
         QueueItem(r.item_id, r.title, r.url, r.source_id, r.source_name, r.label,
-                  json.loads(r.scores) if r.scores else {}, r.score, r.status, r.cluster_id,
+                  decode_scores(r.scores), r.score, r.status, r.cluster_id,
                   r.reach, priority_now(r.priority, now), r.assignee, r.seen_at,
                   *_why(r), level_of(r.points), level_reason(r.score, r.reach, r.seen_at, now))
         for r in rows[:per_page]
@@ -172,15 +178,15 @@ def _aware(moment: datetime) -> datetime:
 
 def _why(row: Any) -> tuple[str, str]:
     """The stored reason of the row's label and a snippet around its strongest phrase."""
-    reason = json.loads(row.reasons or "{}").get(row.label, "") if row.label else ""
-    phrases = json.loads(row.evidence or "{}").get(row.label or "", [])
+    reason = decode_reasons(row.reasons).get(row.label, "") if row.label else ""
+    phrases = decode_evidence(row.evidence).get(row.label or "", ())
     if not phrases:
         return reason, ""
     top, text = phrases[0], item_text(row.title, row.text or "")
-    start = top.get("start", text.find(top.get("phrase", "")))
+    start = top.start if top.start is not None else text.find(top.phrase)
     if start < 0:
         return reason, ""
-    return reason, snippet(text, start, top.get("end", start + len(top.get("phrase", ""))))
+    return reason, snippet(text, start, top.end if top.end is not None else start + len(top.phrase))
 
 
 # -- the item page ------------------------------------------------------------------------------
@@ -230,9 +236,9 @@ class ItemDetail:
     label: str | None
     scores: dict[str, float]
     flags: list[str]
-    evidence: dict[str, list[dict[str, Any]]]
+    evidence: dict[str, tuple[Phrase, ...]]
     # per flagged label: [{name, weight, value, detail}] (nearest examples, writing style)
-    signals: dict[str, list[dict[str, Any]]]
+    signals: dict[str, tuple[Signal, ...]]
     model_version: str | None
     cluster_id: int
     assignee: str | None
@@ -265,15 +271,15 @@ def item_detail(conn: Connection, item_id: int, now: datetime | None = None) -> 
     return ItemDetail(
         row.id, row.title, row.url, row.source_id, row.source_name, row.published_at,
         row.fetched_at, row.text or row.summary, row.status or "new", row.label,
-        json.loads(row.scores) if row.scores else {}, json.loads(row.flags or "[]"),
-        json.loads(row.evidence or "{}"), json.loads(row.signals or "{}"), row.model_version,
+        decode_scores(row.scores), list(decode_flags(row.flags)),
+        decode_evidence(row.evidence), decode_signals(row.signals), row.model_version,
         cluster_id, row.assignee,
         ItemRelevance(relevance_part(row.place_relevant, row.sector_relevant),
                       row.relevance_score, row.relevance_reason),
         _members(conn, items.c.cluster_id == cluster_id, exclude=row.id),
         _similar(conn, row.narrative_of, row.id),
         history(conn, item_id),
-        json.loads(row.reasons or "{}"),
+        decode_reasons(row.reasons),
     )  # fmt: skip
 
 

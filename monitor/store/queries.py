@@ -12,6 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..records import relevance_part
 from .tables import item_scores, items, source_events, sources
+from .terms import seen_at
 
 
 def utcnow() -> datetime:
@@ -266,7 +267,7 @@ def export_rows(
 ) -> Iterator[dict[str, Any]]:
     """Items for export, oldest first. The window applies to publication time, or fetch time
     for undated items."""
-    when = func.coalesce(items.c.published_at, items.c.fetched_at)
+    when = seen_at()
     query = select(*(items.c[name] for name in EXPORT_COLUMNS)).order_by(items.c.id)
     if since is not None:
         query = query.where(when >= since)

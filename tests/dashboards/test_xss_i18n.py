@@ -8,6 +8,7 @@ from pathlib import Path
 
 from dashboards.i18n import HERE as I18N
 from dashboards.web import highlight
+from monitor.records import Phrase
 from tests.review.seeding import Spec, seed
 
 TEMPLATES = Path(I18N).parent / "templates"
@@ -35,8 +36,8 @@ def test_highlight_splits_into_plain_segments() -> None:
     pieces = highlight(
         text,
         {
-            "distorted": [{"phrase": "tin don", "start": 0, "end": 7}],
-            "hostile": [{"phrase": "lang son"}],
+            "distorted": (Phrase("tin don", 1.0, 0, 7),),
+            "hostile": (Phrase("lang son", 1.0),),
         },
     )
     assert pieces == [
@@ -94,10 +95,7 @@ def test_evidence_offsets_from_title_and_body_input() -> None:
 
     title, body = "Tin đồn", "Cửa khẩu sẽ đóng cửa."
     evidence = {
-        "distorted": [
-            {"phrase": "sẽ", "start": 17, "end": 19},
-            {"phrase": "Tin", "start": 0, "end": 3},
-        ]
+        "distorted": (Phrase("sẽ", 1.0, 17, 19), Phrase("Tin", 1.0, 0, 3))
     }
     pieces = highlight(body, body_evidence(title, body, evidence))
     assert pieces == [("Cửa khẩu ", ""), ("sẽ", "distorted"), (" đóng cửa.", "")]
