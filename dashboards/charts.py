@@ -53,8 +53,14 @@ def columns(pairs: list[tuple[str, int]], width: int = 360, height: int = 90) ->
             parts.append(f'<text x="{middle:.1f}" y="{height - h - 3}" '
                          f'text-anchor="middle">{value}</text>')  # fmt: skip
         if n % every == 0:
-            parts.append(f'<text x="{middle:.1f}" y="{height + 12}" '
-                         f'text-anchor="middle">{escape(label)}</text>')  # fmt: skip
+            # Thinned labels are wider than their column: the outer ones keep inside the chart.
+            at, anchor = middle, "middle"
+            if every > 1 and n == 0:
+                at, anchor = x + 1, "start"
+            elif every > 1 and n == len(pairs) - 1:
+                at, anchor = x + step - 1, "end"
+            parts.append(f'<text x="{at:.1f}" y="{height + 12}" '
+                         f'text-anchor="{anchor}">{escape(label)}</text>')  # fmt: skip
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 -- labels escaped above, the rest are numbers
 

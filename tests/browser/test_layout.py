@@ -1,0 +1,103 @@
+"""The draft page and the item page fit the window at 1280 and 390 px (no sideways scrolling),
+and their history tables get the page's full width, not the sidebar's; so do the overview, the
+reports page and the queue."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from dashboards.app import create_app
+from monitor.config import load_settings
+from monitor.respond.facts import EXAMPLE, import_facts, load_yaml
+from monitor.respond.rebuttal import create_draft, edit_draft
+from monitor.review import verdicts
+from monitor.review.users import User, add_user
+from tests.browser.test_triage import ARGS, CHROMIUM
+from tests.review.seeding import Spec, seed
+
+pytestmark = pytest.mark.browser
+LONG_URL_WORD = "https://baolangson.vn/" + "duong-dan-rat-dai-khong-co-dau-cach-" * 8
+TEXT = (
+    "Người dân phản ánh nhiều điều. Giấy phép xây dựng nhà ở riêng lẻ tại thành phố Lạng Sơn "
+    "phải chờ ba tháng và nộp thêm lệ phí ngoài quy định. Chủ tịch tỉnh đi du lịch nước ngoài "
+    f"bằng tiền quỹ từ thiện. Xem thêm {LONG_URL_WORD}"
+)
+EVIDENCE = {"distorted": [{"phrase": "phải chờ ba tháng", "weight": 1.0},
+                          {"phrase": "du lịch nước ngoài", "weight": 0.8}]}  # fmt: skip
+WIDTHS = (1280, 390)
+
+
+@pytest.fixture
+def site(engine, db_url) -> Iterator[tuple[str, int]]:
+    """The app on a free port, with a signed-off story that has two draft versions."""
+    uvicorn = pytest.importorskip("uvicorn")
+    [item] = seed(engine, [Spec("Cấp phép chậm " + "rất " * 30, text=TEXT, evidence=EVIDENCE)])
+    settings = load_settings(database_url=db_url)
+    with engine.begin() as conn:
+        add_user(conn, "phantich", "analyst", "mat-khau-1")
+        import_facts(conn, "admin", load_yaml(EXAMPLE))
+        verdicts.record_verdict(conn, User(1, "phantich", "analyst"), item, "confirm_distorted",
+                                "Sai sự thật " + LONG_URL_WORD)  # fmt: skip
+        verdicts.sign_off(conn, User(2, "lanhdao", "lead"), item, note="Đồng ý")
+        first = create_draft(conn, item, "phantich", settings)
+        edit_draft(conn, item, "phantich", first.body + "\n\nGhi chú: " + LONG_URL_WORD,
+                   note="Bổ sung " + LONG_URL_WORD)  # fmt: skip
+    app = create_app(settings, engine=engine)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}", item
+    server.should_exit = True
+    thread.join(5)
+
+
+@pytest.fixture
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is missing (apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _fits(page) -> tuple[int, int]:  # noqa: ANN001
+    return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+
+
+WIDER = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+  .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + e.getBoundingClientRect().right)"""
+
+
+def test_draft_and_item_pages_fit_and_history_is_full_width(site, browser) -> None:
+    base_url, item = site
+    for width in WIDTHS:
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        page.goto(f"{base_url}/login")
+        page.fill("input[name=username]", "phantich")
+        page.fill("input[name=password]", "mat-khau-1")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base_url}/queue")
+        for path in (f"/items/{item}/draft", f"/items/{item}"):
+            page.goto(base_url + path)
+            scroll, inner = _fits(page)
+            assert scroll <= inner, (width, path, scroll, inner, page.evaluate(WIDER))
+            history = page.locator("section.history")
+            assert history.count() == 1, path
+            main = page.locator("main").bounding_box()
+            box = history.bounding_box()
+            assert box["width"] >= main["width"] - 40, (width, path, box, main)
+        for path in ("/overview?period=4weeks", "/reports", "/queue"):  # the other wide pages
+            page.goto(base_url + path)
+            scroll, inner = _fits(page)
+            assert scroll <= inner, (width, path, scroll, inner, page.evaluate(WIDER))
+        page.close()
