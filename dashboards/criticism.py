@@ -37,7 +37,7 @@ def criticism_outcome(
 ) -> Response:
     """Record the office's answer: answered, fixed, or not the Department's matter."""
     with _store(request, write=True) as conn:
-        criticism.record_outcome(conn, session.user.name, case_id, status, answer=answer,
+        criticism.record_outcome(conn, session.user, case_id, status, answer=answer,
                                  link=link)  # fmt: skip
     return _go("/criticism")
 
@@ -48,5 +48,5 @@ def criticism_office(
 ) -> Response:
     """A lead sends the case to another office."""
     with _store(request, write=True) as conn:
-        criticism.reassign(conn, session.user.name, case_id, office, request.app.state.settings)
+        criticism.reassign(conn, session.user, case_id, office, request.app.state.settings)
     return _go("/criticism")

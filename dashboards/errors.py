@@ -17,7 +17,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
-from monitor.review import InvalidInput, NotFound, PermissionDenied
+from monitor.review import InvalidInput, NotFound
+from monitor.vocabulary import PermissionDenied
 
 from .auth import Forbidden, is_api
 from .i18n import translate

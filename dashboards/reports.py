@@ -17,10 +17,11 @@ from fastapi.responses import RedirectResponse, Response
 
 from monitor.reports import digest, stats, yearly
 from monitor.review import InvalidInput
+from monitor.vocabulary import PERMISSIONS
 
 from .web import DOCX, EVERYONE, download, engine_of, needs, render
 
-WRITERS = ("writer", "lead")  # may write the yearly report's own sections
+WRITERS = PERMISSIONS["write"]  # may write the yearly report's own sections
 
 router = APIRouter()
 KINDS = {

@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader
 from monitor.records import Phrase
 from monitor.text.normalize import fold_key
 from monitor.timefmt import show
+from monitor.vocabulary import PERMISSIONS
 
 from .auth import UNSAFE, Forbidden, NotLoggedIn, Session, same_token, submitted_token
 from .i18n import LANGUAGES, translate
@@ -27,10 +28,11 @@ templates = Jinja2Templates(
 templates.env.globals["show"] = show
 templates.env.filters["pct"] = lambda v: f"{100 * float(v or 0):.0f}%"
 
-READERS = ("analyst", "lead", "admin")  # may read items and the queue
-JUDGES = ("analyst", "lead")
-AUDITORS = ("lead", "admin", "writer")
-EVERYONE = ("analyst", "lead", "writer", "admin")
+# Role groups of the one permission table (monitor/vocabulary.py).
+READERS = PERMISSIONS["read"]  # may read items and the queue
+JUDGES = PERMISSIONS["judge"]
+AUDITORS = PERMISSIONS["audit"]
+EVERYONE = PERMISSIONS["any"]
 LANDING = {"analyst": "/queue", "lead": "/queue", "writer": "/overview", "admin": "/admin/users"}
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 

@@ -68,8 +68,14 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "audit": ("lead", "admin", "writer"),  # the audit log, reports
     "write": ("lead", "writer"),  # the yearly report's own texts
     "admin": ("admin",),  # users
+    "facts": ("admin",),  # the fact base
     "any": ROLES,
 }
+
+
+OPERATOR_ROLE = "operator"  # not a login role: nobody signs in as the operator
+OPERATOR = User(0, "cli", OPERATOR_ROLE)  # commands typed on the server
+SYSTEM = User(0, "monitor", OPERATOR_ROLE)  # what the scheduler does by itself
 
 
 class PermissionDenied(Exception):
@@ -77,8 +83,9 @@ class PermissionDenied(Exception):
 
 
 def allowed(role: str, action: str) -> bool:
-    """True when ``role`` may do ``action`` (a key of PERMISSIONS)."""
-    return role in PERMISSIONS[action]
+    """True when ``role`` may do ``action`` (a key of PERMISSIONS); the operator (the command
+    line and the scheduler, which act with the machine's own authority) may do everything."""
+    return role == OPERATOR_ROLE or role in PERMISSIONS[action]
 
 
 def require(user: User, action: str, what: str) -> None:

@@ -15,8 +15,8 @@ from monitor import flag
 from monitor.config import load_settings
 from monitor.review.verdicts import record_verdict
 from monitor.store import queries
-from monitor.vocabulary import User
 from monitor.store.tables import item_scores, items, verdicts
+from monitor.vocabulary import User
 
 DISTORTED = [
     "Tin đồn: cửa khẩu Hữu Nghị bị đóng cửa vĩnh viễn, toàn bộ xe hàng phải quay đầu về xuôi",

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from ..config import Settings
+from ..vocabulary import OPERATOR
 from . import UserError, command, store
 
 
@@ -29,7 +30,7 @@ def cmd_facts(args: argparse.Namespace, settings: Settings) -> int:
     with store(settings, RespondError) as engine:
         if args.action == "import":
             with engine.begin() as conn:
-                s = import_facts(conn, "cli", load_yaml(args.file))
+                s = import_facts(conn, OPERATOR, load_yaml(args.file))
             print(f"{s.added} added, {s.updated} updated, {s.unchanged} unchanged")
         else:
             with engine.connect() as conn:
@@ -60,10 +61,10 @@ def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
 
     with store(settings, RespondError) as engine, engine.begin() as conn:
         try:
-            draft = create_draft(conn, args.item_id, "cli", settings) if args.new else (
+            draft = create_draft(conn, args.item_id, OPERATOR, settings) if args.new else (
                 latest_draft(conn, args.item_id))  # fmt: skip
         except NotFound:
-            draft = create_draft(conn, args.item_id, "cli", settings)
+            draft = create_draft(conn, args.item_id, OPERATOR, settings)
     for n, claim in enumerate(draft.claims, 1):
         scores = ", ".join(f"{f['id']} ({f['score']})" for f in claim["facts"]) or "NO FACT"
         print(f"claim {n}: {scores}")
@@ -114,18 +115,18 @@ def cmd_cases(args: argparse.Namespace, settings: Settings) -> int:
             return 0
         if args.action == "open":
             kind = "criticism" if args.office else "rebuttal"
-            c = cases.open_case(conn, "cli", args.item_id, kind, channel=args.channel,
+            c = cases.open_case(conn, OPERATOR, args.item_id, kind, channel=args.channel,
                                 office=args.office)  # fmt: skip
         elif args.action == "approve":
-            c = cases.approve(conn, "cli", args.case_id, args.spokesperson)
+            c = cases.approve(conn, OPERATOR, args.case_id, args.spokesperson)
         elif args.action == "sent":
-            c = cases.mark_sent(conn, "cli", args.case_id)
+            c = cases.mark_sent(conn, OPERATOR, args.case_id)
         elif args.action == "answer":
-            c = cases.record_answer(conn, "cli", args.case_id, args.text)
+            c = cases.record_answer(conn, OPERATOR, args.case_id, args.text)
         elif args.action == "correction":
-            c = cases.record_correction(conn, "cli", args.case_id, args.url)
+            c = cases.record_correction(conn, OPERATOR, args.case_id, args.url)
         else:
-            c = cases.close(conn, "cli", args.case_id, args.note)
+            c = cases.close(conn, OPERATOR, args.case_id, args.note)
     print(f"case {c.id}: {c.status}")
     return 0
 

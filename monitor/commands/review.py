@@ -7,6 +7,7 @@ import sys
 
 from ..config import Settings
 from ..timefmt import parse_range
+from ..vocabulary import ROLES
 from . import UserError, command, open_engine, store
 
 
@@ -37,7 +38,7 @@ def _users_args(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = sub.add_parser("add", help="create a user (password read from standard input)")
     add.add_argument("name")
-    add.add_argument("--role", required=True, choices=("analyst", "lead", "writer", "admin"))
+    add.add_argument("--role", required=True, choices=ROLES)
     add.add_argument(
         "--password-stdin",
         action="store_true",

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, select
 
 from ..review import audit
 from ..store.tables import items, response_cases, review_state
+from ..vocabulary import User, require
 from . import InvalidInput, NotFound
 
 KINDS = ("rebuttal", "criticism")
@@ -114,7 +115,7 @@ def _status_of(conn: Connection, item_id: int) -> str:
 
 
 def open_case(
-    conn: Connection, actor: str, item_id: int, kind: str, *, channel: str | None = None,
+    conn: Connection, actor: User, item_id: int, kind: str, *, channel: str | None = None,
     office: str | None = None, draft_id: int | None = None, now: datetime | None = None,
     due_on: date | None = None, score: float | None = None, routed: bool = False,
 ) -> Case:  # fmt: skip
@@ -122,6 +123,7 @@ def open_case(
 
     ``routed``: the criticism was routed on its score (monitor/respond/criticism.py), not
     from an analyst's verdict, so the item need not be in the criticism status."""
+    require(actor, "judge", "open a case")
     if kind not in KINDS:
         raise InvalidInput(f"kind must be one of {', '.join(KINDS)}")
     status = _status_of(conn, item_id)
@@ -141,10 +143,10 @@ def open_case(
     case_id = conn.execute(response_cases.insert().values(
         item_id=item_id, kind=kind, channel=channel, office=(office or "").strip() or None,
         status="open" if kind == "rebuttal" else "received", draft_id=draft_id, note="",
-        created_by=actor, created_at=now, updated_at=now, due_on=due_on, score=score,
+        created_by=actor.name, created_at=now, updated_at=now, due_on=due_on, score=score,
     ).returning(response_cases.c.id)).scalar_one()  # fmt: skip
     case = get_case(conn, int(case_id))
-    audit.record(conn, actor, "case_open", "case", case.id, None, case.as_json(), now)
+    audit.record(conn, actor.name, "case_open", "case", case.id, None, case.as_json(), now)
     return case
 
 
@@ -161,51 +163,56 @@ def _update(conn: Connection, actor: str, case_id: int, action: str, now: dateti
     return after
 
 
-def approve(conn: Connection, actor: str, case_id: int, spokesperson: str,
+def approve(conn: Connection, actor: User, case_id: int, spokesperson: str,
             at: datetime | None = None) -> Case:  # fmt: skip
-    """Record the spokesperson's approval (by name) of the response."""
+    """Record the spokesperson's approval (by name) of the response: a lead records it."""
+    require(actor, "lead", "record the spokesperson's approval")
     if not spokesperson.strip():
         raise InvalidInput("name the spokesperson who approved the response")
     at = at or datetime.now(UTC)
-    return _update(conn, actor, case_id, "case_approve", at, status="approved",
+    return _update(conn, actor.name, case_id, "case_approve", at, status="approved",
                    approved_by=spokesperson.strip(), approved_at=at)  # fmt: skip
 
 
-def mark_sent(conn: Connection, actor: str, case_id: int, at: datetime | None = None) -> Case:
+def mark_sent(conn: Connection, actor: User, case_id: int, at: datetime | None = None) -> Case:
     """Record the date the response was sent (by a person, outside this program)."""
+    require(actor, "judge", "record a case step")
     case = get_case(conn, case_id)
     if case.kind == "rebuttal" and case.approved_at is None:
         raise InvalidInput("a rebuttal is sent only after the spokesperson's approval")
     at = at or datetime.now(UTC)
-    return _update(conn, actor, case_id, "case_sent", at, status="sent", sent_at=at)
+    return _update(conn, actor.name, case_id, "case_sent", at, status="sent", sent_at=at)
 
 
-def record_answer(conn: Connection, actor: str, case_id: int, answer: str,
+def record_answer(conn: Connection, actor: User, case_id: int, answer: str,
                   at: datetime | None = None) -> Case:  # fmt: skip
     """Record the outlet's (or the office's) answer."""
+    require(actor, "judge", "record a case step")
     if not answer.strip():
         raise InvalidInput("the answer is empty")
     at = at or datetime.now(UTC)
-    return _update(conn, actor, case_id, "case_answer", at, status="answered",
+    return _update(conn, actor.name, case_id, "case_answer", at, status="answered",
                    answer=answer.strip(), answered_at=at)  # fmt: skip
 
 
-def record_correction(conn: Connection, actor: str, case_id: int, url: str,
+def record_correction(conn: Connection, actor: User, case_id: int, url: str,
                       at: datetime | None = None) -> Case:  # fmt: skip
     """Record the correction the outlet published (link and date)."""
+    require(actor, "judge", "record a case step")
     if not url.startswith(("http://", "https://")):
         raise InvalidInput("the correction's link must start with http:// or https://")
     at = at or datetime.now(UTC)
-    return _update(conn, actor, case_id, "case_correction", at, status="corrected",
+    return _update(conn, actor.name, case_id, "case_correction", at, status="corrected",
                    correction_url=url, correction_at=at)  # fmt: skip
 
 
-def close(conn: Connection, actor: str, case_id: int, note: str,
+def close(conn: Connection, actor: User, case_id: int, note: str,
           now: datetime | None = None) -> Case:  # fmt: skip
     """Close a case with a note saying why."""
+    require(actor, "judge", "close a case")
     if not note.strip():
         raise InvalidInput("say why the case is closed")
-    return _update(conn, actor, case_id, "case_close", now, status="closed", note=note.strip())
+    return _update(conn, actor.name, case_id, "case_close", now, status="closed", note=note.strip())
 
 
 def item_titles(conn: Connection, item_ids: list[int]) -> dict[int, str]:

@@ -24,10 +24,10 @@ from ..config import Settings
 from ..store.codec import decode_matches, decode_scores
 from ..store.tables import item_scores, items, response_cases, review_state
 from ..timefmt import local_date
+from ..vocabulary import SYSTEM, User, require
 from . import InvalidInput
 from .cases import Case, _case, _update, get_case, list_cases, open_case
 
-SYSTEM_ACTOR = "monitor"  # who routed a case on its score
 OFFICES = Path(__file__).resolve().parents[1] / "data" / "offices.yaml"
 _ID = re.compile(r"^[a-z0-9-]{1,40}$")
 CLOSED_TO_ROUTING = ("dismissed", "confirmed", "signed_off")  # an analyst said otherwise
@@ -129,13 +129,13 @@ def route_pending(
             seen.add(row.story)
             office = offices.for_topics(_topics(row.matches))
             due = due_date(settings, now)
-            open_case(conn, SYSTEM_ACTOR, row.id, "criticism", office=office.name, now=now,
+            open_case(conn, SYSTEM, row.id, "criticism", office=office.name, now=now,
                       due_on=due, score=round(score, 4), routed=True)  # fmt: skip
             routed_now += 1
     return routed_now
 
 
-def route_verdict(conn: Connection, settings: Settings, actor: str, item_id: int,
+def route_verdict(conn: Connection, settings: Settings, actor: User, item_id: int,
                   now: datetime | None = None) -> Case | None:  # fmt: skip
     """An analyst judged the item criticism: route it, unless it already has its case."""
     if list_cases(conn, kind="criticism", item_ids=[item_id]):
@@ -154,7 +154,7 @@ def judge(conn: Connection, settings: Settings, actor: Any, item_id: int, verdic
 
     done = record_verdict(conn, actor, item_id, verdict, reason)
     if done.status == "criticism":
-        route_verdict(conn, settings, actor.name, item_id)
+        route_verdict(conn, settings, actor, item_id)
     return done
 
 
@@ -166,22 +166,24 @@ def _topics(raw_matches: str | None) -> Counter[str]:
     return found
 
 
-def reassign(conn: Connection, actor: str, case_id: int, office: str, settings: Settings,
+def reassign(conn: Connection, actor: User, case_id: int, office: str, settings: Settings,
              due_on: date | None = None) -> Case:  # fmt: skip
     """Send the case to another office (one of the offices file), optionally with a new date."""
+    require(actor, "lead", "send a case to another office")
     case = _criticism(conn, case_id)
     names = load_offices(settings.offices_file or None).names()
     if office not in names:
         raise InvalidInput(f"unknown office {office!r}; offices: {', '.join(names)}")
-    return _update(conn, actor, case.id, "criticism_reassign", None, office=office,
+    return _update(conn, actor.name, case.id, "criticism_reassign", None, office=office,
                    due_on=due_on or case.due_on)  # fmt: skip
 
 
 def record_outcome(
-    conn: Connection, actor: str, case_id: int, status: str, *, answer: str = "",
+    conn: Connection, actor: User, case_id: int, status: str, *, answer: str = "",
     link: str = "", now: datetime | None = None,
 ) -> Case:  # fmt: skip
     """answered / fixed / not_ours, with the answer's text or link (at least one)."""
+    require(actor, "judge", "record a criticism outcome")
     _criticism(conn, case_id)
     if status not in ("answered", "fixed", "not_ours"):
         raise InvalidInput("status must be answered, fixed or not_ours")
@@ -191,7 +193,7 @@ def record_outcome(
     if link and not link.startswith(("http://", "https://")):
         raise InvalidInput("the answer's link must start with http:// or https://")
     now = now or datetime.now(UTC)
-    return _update(conn, actor, case_id, f"criticism_{status}", now, status=status,
+    return _update(conn, actor.name, case_id, f"criticism_{status}", now, status=status,
                    answer=answer or None, answer_url=link or None, answered_at=now)  # fmt: skip
 
 

@@ -7,13 +7,14 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from ..config import Settings
+from ..vocabulary import SYSTEM
 from .facts import EXAMPLE, import_facts, load_yaml
 
 
 def prepare_demo_responses(engine: Engine, settings: Settings) -> str:
     """Import the example facts; return Vietnamese instructions for the respond-and-report flow."""
     with engine.begin() as conn:
-        summary = import_facts(conn, "demo", load_yaml(EXAMPLE))
+        summary = import_facts(conn, SYSTEM, load_yaml(EXAMPLE))
     week = datetime.now(UTC).isocalendar()
     db = f"--database {settings.database_url} --sources {settings.sources}"
     return "\n".join([

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, select
 
 from ..review import audit
 from ..store.tables import facts as facts_t
+from ..vocabulary import User, require
 from . import InvalidInput, NotFound
 
 REQUIRED = ("id", "statement", "doc_number", "doc_date", "issuer", "valid_from")
@@ -182,8 +183,9 @@ def list_facts(conn: Connection, *, active_only: bool = False) -> list[Fact]:
     return [_fact(r) for r in conn.execute(query)]
 
 
-def save_fact(conn: Connection, actor: str, fact: Fact, now: datetime | None = None) -> str:
+def save_fact(conn: Connection, actor: User, fact: Fact, now: datetime | None = None) -> str:
     """Insert or update one fact, audited; returns "added", "updated" or "unchanged"."""
+    require(actor, "facts", "change the fact base")
     now = now or datetime.now(UTC)
     try:
         before: Fact | None = get_fact(conn, fact.id)
@@ -198,20 +200,20 @@ def save_fact(conn: Connection, actor: str, fact: Fact, now: datetime | None = N
             facts_t.update().where(facts_t.c.id == fact.id).values(**_row(fact), updated_at=now)
         )
     audit.record(
-        conn, actor, "fact_save", "fact", fact.id,
+        conn, actor.name, "fact_save", "fact", fact.id,
         before.as_json() if before else None, fact.as_json(), now,
     )  # fmt: skip
     return "updated" if before else "added"
 
 
-def set_active(conn: Connection, actor: str, fact_id: str, active: bool) -> Fact:
+def set_active(conn: Connection, actor: User, fact_id: str, active: bool) -> Fact:
     """Withdraw a fact from drafting (or bring it back); it stays cited by old drafts."""
     fact = replace(get_fact(conn, fact_id), active=active)
     save_fact(conn, actor, fact)
     return fact
 
 
-def import_facts(conn: Connection, actor: str, facts: Iterable[Fact]) -> ImportSummary:
+def import_facts(conn: Connection, actor: User, facts: Iterable[Fact]) -> ImportSummary:
     """Save each fact (audited); facts absent from the file are left as they are."""
     tally = {"added": 0, "updated": 0, "unchanged": 0}
     for fact in facts:

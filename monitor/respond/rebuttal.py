@@ -21,6 +21,7 @@ from ..store.codec import decode_evidence
 from ..store.tables import drafts, item_scores, items, review_state, sources, verdicts
 from ..store.terms import seen_time
 from ..timefmt import show
+from ..vocabulary import User, require
 from . import InvalidInput, NotFound
 from .facts import Fact, list_facts
 from .retrieval import FactIndex, extract_claims
@@ -192,19 +193,21 @@ def _store(conn: Connection, item_id: int, actor: str, values: dict[str, Any],
 
 
 def create_draft(
-    conn: Connection, item_id: int, actor: str, settings: Settings, now: datetime | None = None
+    conn: Connection, item_id: int, actor: User, settings: Settings, now: datetime | None = None
 ) -> Draft:
     """Compose a new draft version for a signed-off distorted story."""
+    require(actor, "judge", "write a draft")
     row = check_eligible(conn, item_id)
     values = compose(row, _phrases(conn, item_id), list_facts(conn), settings)
-    return _store(conn, item_id, actor, values, "tạo tự động", now or datetime.now(UTC))
+    return _store(conn, item_id, actor.name, values, "tạo tự động", now or datetime.now(UTC))
 
 
 def edit_draft(
-    conn: Connection, item_id: int, actor: str, body: str, note: str = "",
+    conn: Connection, item_id: int, actor: User, body: str, note: str = "",
     now: datetime | None = None,
 ) -> Draft:  # fmt: skip
     """Save an edited body as the next version; every citation must name an existing fact."""
+    require(actor, "judge", "edit a draft")
     body = body.replace("\r\n", "\n").strip() + "\n"
     if not body.strip() or len(body) > MAX_BODY:
         raise InvalidInput(f"a draft must have between 1 and {MAX_BODY} characters")
@@ -212,7 +215,7 @@ def edit_draft(
     ids = check_citations(conn, body)
     values = {"body": body, "claims": previous.claims, "fact_ids": ids,
               "unmatched": body.count(UNMATCHED)}  # fmt: skip
-    return _store(conn, item_id, actor, values, note.strip(), now or datetime.now(UTC))
+    return _store(conn, item_id, actor.name, values, note.strip(), now or datetime.now(UTC))
 
 
 def get_draft(conn: Connection, draft_id: int) -> Draft:

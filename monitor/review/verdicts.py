@@ -11,6 +11,7 @@ from sqlalchemy import Connection, select, update
 from ..store.review_index import refresh
 from ..store.tables import assignments, item_scores, items, review_state, signoffs, users
 from ..store.tables import verdicts as verdicts_t
+from ..vocabulary import PERMISSIONS
 from . import InvalidInput, NotFound, PermissionDenied
 from . import audit as audit_log
 from .status import (
@@ -22,7 +23,7 @@ from .status import (
 )
 from .users import User, get_user
 
-JUDGES = {"analyst", "lead"}
+JUDGES = set(PERMISSIONS["judge"])
 MAX_REASON = 2000
 
 

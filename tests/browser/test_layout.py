@@ -19,6 +19,9 @@ from monitor.review.users import User, add_user
 from tests.browser.test_triage import ARGS, CHROMIUM
 from tests.review.seeding import Spec, seed
 
+ADMIN = User(0, "admin", "admin")
+PHANTICH = User(0, "phantich", "analyst")
+
 pytestmark = pytest.mark.browser
 LONG_URL_WORD = "https://baolangson.vn/" + "duong-dan-rat-dai-khong-co-dau-cach-" * 8
 TEXT = (
@@ -39,12 +42,12 @@ def site(engine, db_url) -> Iterator[tuple[str, int]]:
     settings = load_settings(database_url=db_url)
     with engine.begin() as conn:
         add_user(conn, "phantich", "analyst", "mat-khau-1")
-        import_facts(conn, "admin", load_yaml(EXAMPLE))
+        import_facts(conn, ADMIN, load_yaml(EXAMPLE))
         verdicts.record_verdict(conn, User(1, "phantich", "analyst"), item, "confirm_distorted",
                                 "Sai sự thật " + LONG_URL_WORD)  # fmt: skip
         verdicts.sign_off(conn, User(2, "lanhdao", "lead"), item, note="Đồng ý")
-        first = create_draft(conn, item, "phantich", settings)
-        edit_draft(conn, item, "phantich", first.body + "\n\nGhi chú: " + LONG_URL_WORD,
+        first = create_draft(conn, item, PHANTICH, settings)
+        edit_draft(conn, item, PHANTICH, first.body + "\n\nGhi chú: " + LONG_URL_WORD,
                    note="Bổ sung " + LONG_URL_WORD)  # fmt: skip
     app = create_app(settings, engine=engine)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))

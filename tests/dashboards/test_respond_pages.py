@@ -10,7 +10,10 @@ import pytest
 
 from monitor.respond import cases, rebuttal
 from monitor.respond.facts import EXAMPLE, get_fact, import_facts, load_yaml
+from monitor.vocabulary import User
 from tests.review.seeding import Spec, seed
+
+ADMIN = User(0, "admin", "admin")
 
 HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 TEXT = (
@@ -30,7 +33,7 @@ def _signed_off(engine, client_as) -> int:
     """A story confirmed distorted by the analyst and signed off by the lead, through the web."""
     [item] = seed(engine, [Spec("Cấp phép chậm " + HOSTILE, text=TEXT, evidence=EVIDENCE)])
     with engine.begin() as conn:
-        import_facts(conn, "admin", load_yaml(EXAMPLE))
+        import_facts(conn, ADMIN, load_yaml(EXAMPLE))
     analyst, lead = client_as("analyst"), client_as("lead")
     verdict = {"verdict": "confirm_distorted", "reason": "Sai", "csrf_token": analyst.csrf}
     assert analyst.post(f"/items/{item}/verdict", data=verdict).status_code == 200

@@ -10,8 +10,11 @@ from sqlalchemy import select
 from dashboards.app import create_app
 from monitor.config import load_settings
 from monitor.store.tables import sources
+from monitor.vocabulary import User
 from tests.dashboards.conftest import csrf_from, login
 from tests.review.seeding import Spec, seed
+
+ADMIN = User(0, "admin", "admin")
 
 PAGES = ["/queue", "/overview", "/sources", "/audit", "/admin/users"]
 ALLOWED = {
@@ -248,7 +251,7 @@ def test_an_expired_fact_is_not_shown_as_in_use(engine, client_as) -> None:
     from monitor.respond.facts import EXAMPLE, import_facts, load_yaml
 
     with engine.begin() as conn:
-        import_facts(conn, "admin", load_yaml(EXAMPLE))
+        import_facts(conn, ADMIN, load_yaml(EXAMPLE))
     page = client_as("writer").get("/facts").text
     start = page.index("VD-CC-01")
     row = page[start : page.index("</tr>", start)]

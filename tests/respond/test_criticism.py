@@ -12,8 +12,12 @@ from monitor.records import Match
 from monitor.respond import InvalidInput, criticism
 from monitor.store.codec import encode_matches
 from monitor.store.tables import items
+from monitor.vocabulary import User
 from tests.dashboards.conftest import app, client_as, fast_hashing  # noqa: F401 (fixtures)
 from tests.review.seeding import NOW, Spec, seed
+
+ANNA = User(0, "anna", "analyst")
+LE = User(0, "le", "lead")
 
 HOUSING = encode_matches([
     Match("Lạng Sơn", "place", 1),
@@ -69,13 +73,13 @@ def test_outcomes_overdue_and_reassignment(engine, settings) -> None:
         [entry] = criticism.criticism_list(conn, today=date(2027, 1, 1))
         assert entry.overdue
         with pytest.raises(InvalidInput, match="record the answer"):
-            criticism.record_outcome(conn, "anna", entry.case.id, "answered")
+            criticism.record_outcome(conn, ANNA, entry.case.id, "answered")
         with pytest.raises(InvalidInput, match="unknown office"):
-            criticism.reassign(conn, "le", entry.case.id, "Phòng không có", settings)
-        moved = criticism.reassign(conn, "le", entry.case.id, "Thanh tra Sở", settings)
+            criticism.reassign(conn, LE, entry.case.id, "Phòng không có", settings)
+        moved = criticism.reassign(conn, LE, entry.case.id, "Thanh tra Sở", settings)
         assert moved.office == "Thanh tra Sở"
         done = criticism.record_outcome(
-            conn, "anna", entry.case.id, "fixed", answer="Đã chi trả", link="https://sxd.example/tl"
+            conn, ANNA, entry.case.id, "fixed", answer="Đã chi trả", link="https://sxd.example/tl"
         )
         assert done.status == "fixed" and done.answer_url == "https://sxd.example/tl"
         [after] = criticism.criticism_list(conn, today=date(2027, 1, 1))
@@ -137,7 +141,7 @@ def test_figures_for_the_digest_and_the_yearly_report(engine, settings) -> None:
     criticism.route_pending(engine, settings, now=NOW)
     with engine.begin() as conn:
         [case] = [e.case for e in criticism.criticism_list(conn) if e.case.item_id == first]
-        criticism.record_outcome(conn, "anna", case.id, "answered", answer="Đã trả lời",
+        criticism.record_outcome(conn, ANNA, case.id, "answered", answer="Đã trả lời",
                                  now=NOW + timedelta(days=2))  # fmt: skip
         week = criticism_figures(conn, stats.iso_week("2026-W47"))
         later = criticism_figures(conn, stats.iso_week("2026-W50"))

@@ -24,6 +24,10 @@ from monitor.review.users import User
 from monitor.store.tables import audit_log
 from tests.review.seeding import Spec, seed
 
+ADMIN = User(0, "admin", "admin")
+ANNA = User(0, "anna", "analyst")
+LAN = User(0, "lan", "lead")
+
 TEXT = (
     "Người dân phản ánh nhiều điều. Giấy phép xây dựng nhà ở riêng lẻ tại thành phố Lạng Sơn "
     "phải chờ ba tháng và nộp thêm lệ phí ngoài quy định. Chủ tịch tỉnh đi du lịch nước ngoài "
@@ -36,7 +40,7 @@ EVIDENCE = {"distorted": [{"phrase": "phải chờ ba tháng", "weight": 1.0},
 def _signed_off(engine) -> int:
     [item] = seed(engine, [Spec("Cấp phép chậm", text=TEXT, evidence=EVIDENCE)])
     with engine.begin() as conn:
-        import_facts(conn, "admin", load_yaml(EXAMPLE))
+        import_facts(conn, ADMIN, load_yaml(EXAMPLE))
         verdicts.record_verdict(conn, User(1, "anna", "analyst"), item, "confirm_distorted", "Sai")
         verdicts.sign_off(conn, User(2, "lan", "lead"), item)
     return item
@@ -44,8 +48,8 @@ def _signed_off(engine) -> int:
 
 def test_example_fact_base_imports_and_is_audited(engine) -> None:
     with engine.begin() as conn:
-        first = import_facts(conn, "admin", load_yaml(EXAMPLE))
-        again = import_facts(conn, "admin", load_yaml(EXAMPLE))
+        first = import_facts(conn, ADMIN, load_yaml(EXAMPLE))
+        again = import_facts(conn, ADMIN, load_yaml(EXAMPLE))
         n_audit = conn.scalar(select(func.count()).where(audit_log.c.action == "fact_save"))
     assert first.added == 9 and again.unchanged == 9
     assert n_audit == 9
@@ -55,7 +59,7 @@ def test_draft_cites_only_existing_facts_and_marks_unmatched_claims(engine) -> N
     item = _signed_off(engine)
     settings = load_settings({})
     with engine.begin() as conn:
-        draft = create_draft(conn, item, "anna", settings)
+        draft = create_draft(conn, item, ANNA, settings)
         known = {f.id for f in list_facts(conn)}
     assert [c["facts"][0]["id"] for c in draft.claims if c["facts"]] == ["VD-GP-01"]
     assert draft.unmatched == 1 and UNMATCHED in draft.body
@@ -69,29 +73,50 @@ def test_draft_cites_only_existing_facts_and_marks_unmatched_claims(engine) -> N
 def test_edits_add_versions_and_unknown_citations_are_refused(engine) -> None:
     item = _signed_off(engine)
     with engine.begin() as conn:
-        first = create_draft(conn, item, "anna", load_settings({}))
-        second = edit_draft(conn, item, "anna", first.body.replace("Về nội dung 1", "Nội dung 1"))
+        first = create_draft(conn, item, ANNA, load_settings({}))
+        second = edit_draft(conn, item, ANNA, first.body.replace("Về nội dung 1", "Nội dung 1"))
         with pytest.raises(InvalidInput, match="XX-1"):
-            edit_draft(conn, item, "anna", first.body + "\nBịa đặt [XX-1, 1/QĐ, 01/01/2020].")
+            edit_draft(conn, item, ANNA, first.body + "\nBịa đặt [XX-1, 1/QĐ, 01/01/2020].")
         assert [d.version for d in versions(conn, item)] == [2, 1] and second.version == 2
 
 
 def test_draft_needs_sign_off(engine) -> None:
     [item] = seed(engine, [Spec("Chưa duyệt", text=TEXT, evidence=EVIDENCE)])
     with engine.begin() as conn, pytest.raises(InvalidInput, match="signed off"):
-        create_draft(conn, item, "anna", load_settings({}))
+        create_draft(conn, item, ANNA, load_settings({}))
 
 
 def test_case_lifecycle_is_recorded_and_audited(engine) -> None:
     item = _signed_off(engine)
     with engine.begin() as conn:
-        case = cases.open_case(conn, "anna", item, "rebuttal", channel="correction_request")
+        case = cases.open_case(conn, ANNA, item, "rebuttal", channel="correction_request")
         with pytest.raises(InvalidInput, match="approval"):
-            cases.mark_sent(conn, "anna", case.id)
-        cases.approve(conn, "lan", case.id, "Nguyễn Văn A")
-        cases.mark_sent(conn, "anna", case.id)
-        cases.record_answer(conn, "anna", case.id, "Tòa soạn đồng ý cải chính.")
-        done = cases.record_correction(conn, "anna", case.id, "https://bao.vn/cai-chinh")
+            cases.mark_sent(conn, ANNA, case.id)
+        cases.approve(conn, LAN, case.id, "Nguyễn Văn A")
+        cases.mark_sent(conn, ANNA, case.id)
+        cases.record_answer(conn, ANNA, case.id, "Tòa soạn đồng ý cải chính.")
+        done = cases.record_correction(conn, ANNA, case.id, "https://bao.vn/cai-chinh")
         n_audit = conn.scalar(select(func.count()).where(audit_log.c.entity == "case"))
     assert done.status == "corrected" and done.approved_by == "Nguyễn Văn A"
     assert n_audit == 5
+
+
+def test_respond_functions_check_the_role_as_review_does(engine) -> None:
+    """The same permission table as the dashboard: an analyst does not record the
+    spokesperson's approval, a writer neither drafts nor opens cases, nobody but an admin
+    changes the fact base, and a deactivated lead can do nothing."""
+    from monitor.vocabulary import PermissionDenied
+
+    item = _signed_off(engine)
+    writer, gone = User(0, "viet", "writer"), User(0, "cu", "lead", active=False)
+    with engine.begin() as conn:
+        case = cases.open_case(conn, ANNA, item, "rebuttal", channel="correction_request")
+        for refused in (
+            lambda: cases.approve(conn, ANNA, case.id, "Nguyễn Văn A"),
+            lambda: cases.approve(conn, gone, case.id, "Nguyễn Văn A"),
+            lambda: create_draft(conn, item, writer, load_settings({})),
+            lambda: cases.close(conn, writer, case.id, "xong"),
+            lambda: import_facts(conn, LAN, load_yaml(EXAMPLE)),
+        ):
+            with pytest.raises(PermissionDenied):
+                refused()
