@@ -12,7 +12,6 @@ from pydantic import BaseModel, Field
 from monitor.reports import stats
 from monitor.respond.criticism import judge
 from monitor.review.queue import item_detail, list_queue
-from monitor.store.review_index import refresh
 from monitor.timefmt import to_local_iso
 
 from .queue import queue_filter
@@ -137,6 +136,5 @@ def api_stats(
         from monitor.review import InvalidInput
 
         raise InvalidInput("group must be day, week, label or source; days 1 to 3660")
-    with engine_of(request).begin() as conn:
-        refresh(conn)
+    with engine_of(request).connect() as conn:  # reads only read: writers refresh
         return [asdict(c) for c in stats.counts(conn, stats.last_days(days), group)]

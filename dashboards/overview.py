@@ -17,7 +17,6 @@ from fastapi.responses import Response
 
 from monitor.reports import stats
 from monitor.review import InvalidInput
-from monitor.store.review_index import refresh
 from monitor.text.csvsafe import SafeDictWriter
 
 from .charts import bars, columns
@@ -113,8 +112,7 @@ def overview_page(
     weeks_back = window.last - timedelta(weeks=SERIES_WEEKS) + timedelta(days=1)
     series = stats.Window(min(window.first, weeks_back - timedelta(weeks_back.weekday())),
                           window.last)  # fmt: skip
-    with engine_of(request).begin() as conn:
-        refresh(conn)
+    with engine_of(request).connect() as conn:  # reads only read: writers refresh
         today = stats.totals(conn, stats.today())
         now = stats.totals(conn, window)
         before = stats.totals(conn, chosen.previous)
@@ -149,8 +147,7 @@ def overview_export(
     """The counts of the last ``days`` days by day, week, label or source, as CSV."""
     if group not in stats.GROUPS or not 1 <= days <= 3660:
         raise InvalidInput("group must be day, week, label or source; days 1 to 3660")
-    with engine_of(request).begin() as conn:
-        refresh(conn)
+    with engine_of(request).connect() as conn:  # reads only read: writers refresh
         rows = stats.counts(conn, stats.last_days(days), group)
     out = io.StringIO()
     writer = SafeDictWriter(out, fieldnames=["key", *stats.METRICS])
