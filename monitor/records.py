@@ -122,6 +122,16 @@ def relevance_part(place: bool, sector: bool) -> str:
     return "construction" if sector else "none"
 
 
+# What became of an item's article page (items.page_status).
+PAGE_STATUSES = (
+    "page",  # the text is the page's
+    "feed_only",  # the source does not fetch pages: the feed's summary is the text
+    "not_fetched",  # a rule forbade fetching it (robots.txt, a blocked address): not retried
+    "fetch_failed",  # the fetch failed: the summary is kept and the page retried for 3 days
+    "unusable",  # fetched, but extraction failed or gave too little: the summary is kept
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
     """A normalised article ready to store: the pipeline builds it from a FeedEntry."""
@@ -139,6 +149,7 @@ class Article:
     language: str | None
     content_hash: str
     fetch_error: str | None = None
+    page_status: str = "page"  # one of PAGE_STATUSES
 
 
 # -- flagging ----------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from .fetch import (
 )
 from .listing import parse_listing
 from .process import PageJob, Processed, init_worker, process_job
+from .schedule import next_check_after, publish_gap_minutes
 from .urls import canonical_url
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,15 @@ class SourceReport:
     page_failures: int = 0
     deferred: int = 0  # new entries left for the next crawl (the source's time budget ran out)
     message: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageOutcome:
+    """One entry processed, with the validators its article page was served with."""
+
+    processed: Processed
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass
@@ -96,41 +106,6 @@ class Collector:
 
 def _sha(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8")).hexdigest()
-
-
-def next_check_after(
-    now: datetime,
-    interval_minutes: int,
-    errors: int,
-    settings: Settings,
-    retry_after: float | None = None,
-    ttl_minutes: int | None = None,
-    publish_gap_minutes: float | None = None,
-) -> datetime:
-    """When to poll again: the interval (or the feed's TTL) on success; exponential
-    back-off with a ceiling after failures, never sooner than a server's Retry-After.
-
-    A source that publishes rarely (median gap between its entries) is polled at half that
-    gap, never more often than its interval nor rarer than ``adaptive_max_factor`` times it.
-    """
-    if errors <= 0:
-        base = float(interval_minutes)
-        if publish_gap_minutes:
-            ceiling = interval_minutes * settings.adaptive_max_factor
-            base = min(max(publish_gap_minutes / 2, interval_minutes), ceiling)
-        return now + timedelta(minutes=max(base, ttl_minutes or 0))
-    minutes = min(settings.backoff_base_minutes * 2 ** (errors - 1), settings.backoff_max_minutes)
-    minutes = max(minutes, interval_minutes if errors == 1 else 0)
-    if retry_after:
-        minutes = max(minutes, retry_after / 60)
-    return now + timedelta(minutes=minutes)
-
-
-def publish_gap_minutes(entries: Sequence[FeedEntry]) -> float | None:
-    """Median minutes between a feed's dated entries (None with fewer than three dates)."""
-    dates = sorted(e.published_at for e in entries if e.published_at is not None)
-    gaps = sorted((b - a).total_seconds() / 60 for a, b in zip(dates, dates[1:], strict=False))
-    return gaps[len(gaps) // 2] if len(dates) >= 3 else None
 
 
 def make_executor(settings: Settings) -> Executor:
@@ -251,6 +226,7 @@ async def _refresh(
         if result.not_modified:
             report.status = "not_modified"
             _record_success(engine, settings, src, report, started, result, None, allow_private)
+            collector.emit("source", source_id=source_id, report=report)
             return report
         parsed = _parse(config, result.content, result.url, result.content_type)
     except (FetchError, FeedError) as exc:
@@ -298,9 +274,7 @@ async def _collect_entries(
     slots = asyncio.Semaphore(collector.settings.source_article_concurrency)
     deadline = time.monotonic() + collector.settings.source_time_budget_seconds
 
-    async def job(
-        entry: FeedEntry, url: str, canon: str
-    ) -> tuple[Processed, str | None, str | None] | None:
+    async def job(entry: FeedEntry, url: str, canon: str) -> PageOutcome | None:
         async with slots:
             if time.monotonic() > deadline:
                 return None
@@ -308,11 +282,11 @@ async def _collect_entries(
 
     jobs = [job(entry, url, canon) for entry, url, canon in entries]
     for next_done in asyncio.as_completed(jobs):
-        processed = await next_done
-        if processed is None:
+        outcome = await next_done
+        if outcome is None:
             report.deferred += 1
             continue
-        _store(collector, processed, report)
+        _store(collector, outcome, report)
         collector.emit("item", source_id=src.id)
     await _retry_failed_pages(collector, src, allow_private, report)
 
@@ -352,9 +326,10 @@ async def _page_job(
     allow_private: bool,
     etag: str | None = None,
     last_modified: str | None = None,
-) -> tuple[Processed, str | None, str | None]:
+) -> PageOutcome:
     """Fetch the article page (when the source wants pages) and process it in a worker."""
     page, ctype, problem, new_etag, new_lm = None, "", None, None, None
+    status = "feed_only"
     if src.fetch_articles and entry.url:
         try:
             result = await collector.fetcher.fetch(
@@ -367,15 +342,16 @@ async def _page_job(
             page, ctype = result.content, result.content_type
             new_etag, new_lm = result.etag, result.last_modified
         except (RobotsDisallowed, BlockedURL) as exc:
-            problem = f"not fetched: {exc}"  # a rule, not a fault: not retried
+            problem, status = f"not fetched: {exc}", "not_fetched"  # a rule: not retried
         except FetchError as exc:
-            problem = f"fetch failed: {exc}"
+            problem, status = f"fetch failed: {exc}", "fetch_failed"
     job = PageJob(
-        src.id, entry, url, canon, page, ctype, problem, collector.settings.min_text_words
-    )
+        src.id, entry, url, canon, page, ctype, fetch_error=problem, page_status=status,
+        min_words=collector.settings.min_text_words,
+    )  # fmt: skip
     loop = asyncio.get_running_loop()
     processed = await loop.run_in_executor(collector.executor, process_job, job)
-    return processed, new_etag, new_lm
+    return PageOutcome(processed, new_etag, new_lm)
 
 
 def _item_values(processed: Processed) -> dict[str, Any]:
@@ -397,18 +373,19 @@ def _item_values(processed: Processed) -> dict[str, Any]:
         "language": article.language,
         "fingerprint": processed.fingerprint,
         "fetch_error": article.fetch_error,
+        "page_status": article.page_status,
         **relevance_values(processed.relevance, processed.rules_version),
     }
 
 
-def _store(
-    collector: Collector, outcome: tuple[Processed, str | None, str | None], report: SourceReport
-) -> None:
+def _store(collector: Collector, outcome: PageOutcome, report: SourceReport) -> None:
     """Insert one item in its own transaction and give it its story cluster."""
-    processed, etag, last_modified = outcome
+    processed = outcome.processed
     values = _item_values(processed)
     values.update(
-        fetched_at=queries.utcnow(), article_etag=etag, article_last_modified=last_modified
+        fetched_at=queries.utcnow(),
+        article_etag=outcome.etag,
+        article_last_modified=outcome.last_modified,
     )
     with collector.engine.begin() as conn:
         cluster = queries.cluster_of_content(conn, values["content_hash"])
@@ -443,7 +420,7 @@ async def _retry_failed_pages(
             summary=row.summary,
             published_at=row.published_at,
         )
-        processed, etag, last_modified = await _page_job(
+        outcome = await _page_job(
             collector,
             src,
             entry,
@@ -453,12 +430,12 @@ async def _retry_failed_pages(
             row.article_etag,
             row.article_last_modified,
         )
-        if processed.article.fetch_error and processed.article.fetch_error.startswith("fetch"):
+        if outcome.processed.article.page_status == "fetch_failed":
             continue
-        values = _item_values(processed)
+        values = _item_values(outcome.processed)
         for key in ("source_id", "guid", "guid_hash", "url", "canonical_url", "url_hash"):
             values.pop(key)
-        values.update(article_etag=etag, article_last_modified=last_modified)
+        values.update(article_etag=outcome.etag, article_last_modified=outcome.last_modified)
         with collector.engine.begin() as conn:
             queries.update_item(conn, row.id, values)
             # The summary's scores and search key are stale: index the article text now and
@@ -479,6 +456,9 @@ def _record_success(
     allow_private: bool,
 ) -> None:
     now = queries.utcnow()
+    # A full read measures the feed's rhythm; a 304 keeps the one measured last time.
+    ttl = parsed.ttl_minutes if parsed else src.feed_ttl_minutes
+    gap = publish_gap_minutes(parsed.entries) if parsed else src.publish_gap_minutes
     values: dict[str, Any] = {
         "last_checked_at": now,
         "last_success_at": now,
@@ -488,13 +468,10 @@ def _record_success(
         "last_modified": result.last_modified
         or (src.last_modified if result.not_modified else None),
         "next_check_at": next_check_after(
-            now,
-            src.interval_minutes,
-            0,
-            settings,
-            ttl_minutes=parsed.ttl_minutes if parsed else None,
-            publish_gap_minutes=publish_gap_minutes(parsed.entries) if parsed else None,
+            now, src.interval_minutes, 0, settings, ttl_minutes=ttl, publish_gap_minutes=gap
         ),
+        "feed_ttl_minutes": ttl,
+        "publish_gap_minutes": gap,
         "updated_at": now,
     }
     if result.permanent_redirect and result.permanent_redirect != src.feed_url:

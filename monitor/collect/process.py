@@ -26,6 +26,7 @@ class PageJob:
     page: bytes | None  # the article page, when it was fetched
     content_type: str = ""
     fetch_error: str | None = None  # why there is no page
+    page_status: str = "feed_only"  # when there is no page: feed_only, not_fetched, fetch_failed
     min_words: int = 20
 
 
@@ -62,17 +63,18 @@ def build_article(job: PageJob, rules: RelevanceRules) -> Processed:
     summary = normalize_text(entry.summary)
     text, method, title = summary, "feed-summary", normalize_line(entry.title)
     published, date_source = entry.published_at, ("feed" if entry.published_at else None)
-    problem = job.fetch_error
+    problem, page_status = job.fetch_error, job.page_status
     if job.page is not None:
         try:
             extracted = extract_article(job.page, url=job.url, content_type=job.content_type)
         except ExtractionError as exc:
-            problem = f"extraction failed: {exc}"
+            problem, page_status = f"extraction failed: {exc}", "unusable"
         else:
             if len(extracted.text.split()) >= job.min_words or not summary:
-                text, method = extracted.text, extracted.method
+                text, method, page_status = extracted.text, extracted.method, "page"
             else:
                 problem = "extracted text too short; kept the feed summary"
+                page_status = "unusable"
             title = title or normalize_line(extracted.title)
             if published is None and extracted.published_at is not None:
                 published, date_source = extracted.published_at, extracted.date_source
@@ -91,6 +93,7 @@ def build_article(job: PageJob, rules: RelevanceRules) -> Processed:
         language=detect_language(f"{title}\n{text}"),
         content_hash=content_hash(title, text),
         fetch_error=problem,
+        page_status=page_status,
     )
     # title and text are normalised above: relevance need not normalise them again.
     relevance = rules.assess(title, text, normalized=True)

@@ -24,10 +24,14 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
     Example: monitor --database sqlite:///monitor.db migrate
     """
     from ..store.db import create_store_engine, current_revision, head_revision, migrate
+    from ..store.review_index import refresh
 
     engine = create_store_engine(settings.database_url)
     before = current_revision(engine)
     migrate(engine)
+    with engine.begin() as conn:
+        refresh(conn)  # an upgraded store's review state catches up here, not on a read
+    engine.dispose()
     print(f"schema at {head_revision()} (was {before or 'empty'})")
     return 0
 

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..config import Settings
 from ..store.db import StoreError, open_store_waiting
+from ..store.review_index import refresh
 from . import jobs, state
 from .jobs import ServiceContext
 from .scheduler import start_scheduler
@@ -79,6 +80,8 @@ def run(settings: Settings, app_factory: AppFactory, *, host: str, port: int) ->
         from ..store.queries import sync_sources
 
         sync_sources(engine, load_sources(settings.sources))
+    with engine.begin() as conn:
+        refresh(conn)  # items stored while no writer refreshed (an upgrade) catch up now
     ctx = ServiceContext(engine, settings, dispatch=_dispatch(settings))
     claim_scheduler(ctx)
     jobs.bind(ctx)

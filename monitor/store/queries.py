@@ -210,7 +210,7 @@ def items_to_retry(conn: Connection, source_id: str, since: datetime, limit: int
             .where(
                 items.c.source_id == source_id,
                 items.c.text_method == "feed-summary",
-                items.c.fetch_error.like("fetch failed%"),
+                items.c.page_status == "fetch_failed",
                 items.c.fetched_at >= since,
             )
             .order_by(items.c.id.desc())

@@ -81,6 +81,9 @@ sources = Table(
     Column("last_checked_at", UTCDateTime()),
     Column("last_success_at", UTCDateTime()),
     Column("next_check_at", UTCDateTime(), index=True),
+    # What the last full read said about the feed's rhythm (kept across 304 answers); 0012
+    Column("publish_gap_minutes", Float),
+    Column("feed_ttl_minutes", Integer),
     Column("last_new_item_at", UTCDateTime()),
     Column("item_count", Integer, nullable=False, default=0),
     Column("created_at", UTCDateTime(), nullable=False),
@@ -118,6 +121,7 @@ items = Table(
     Column("cluster_id", BigInteger, index=True),
     Column("fingerprint", LargeBinary),
     Column("fetch_error", Text),  # why the article page could not be used, if it could not
+    Column("page_status", String(16)),  # PAGE_STATUSES (monitor/records.py); 0012
     Column("article_etag", Text),
     Column("article_last_modified", Text),
     UniqueConstraint("url_hash"),

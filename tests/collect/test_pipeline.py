@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from monitor.collect.pipeline import crawl, next_check_after
+from monitor.collect.pipeline import crawl
+from monitor.collect.schedule import next_check_after
 from monitor.config import load_settings
 from monitor.devserver import LocalServer, Response
 from monitor.sources import parse_sources
@@ -133,23 +134,33 @@ def test_failed_page_keeps_the_summary_then_is_retried(engine, server) -> None:
     run(engine, [("mau", server.url("/rss.xml"))])
     (item,) = rows(engine)
     assert item["text_method"] == "feed-summary" and item["fetch_error"].startswith("fetch failed")
+    assert item["page_status"] == "fetch_failed"  # a value to select on, not prose to match
     assert status(engine, "mau").last_status == "warning"
     # Scored and indexed on the summary meanwhile: both must follow the article text.
     with engine.begin() as conn:
         refresh(conn)
-        conn.execute(item_scores.insert().values(
-            item_id=item["id"], model_version="v1", label="neutral", scores="{}", flags="[]",
-            flagged=False, evidence="{}", uncertainty=0.0, scored_at=queries.utcnow()))
+        conn.execute(
+            item_scores.insert().values(
+                item_id=item["id"],
+                model_version="v1",
+                label="neutral",
+                scores="{}",
+                flags="[]",
+                flagged=False,
+                evidence="{}",
+                uncertainty=0.0,
+                scored_at=queries.utcnow(),
+            )
+        )
         assert not conn.execute(search_ids_clause(conn, "43 km")).all()
     server.route(PAGES[0].path, Response(200, PAGES[0].html()))
     run(engine, [("mau", server.url("/rss.xml"))])
     (item,) = rows(engine)
     assert item["text_method"] != "feed-summary" and "43 km" in item["text"]
-    assert item["fetch_error"] is None
+    assert item["fetch_error"] is None and item["page_status"] == "page"
     with engine.begin() as conn:
         assert conn.execute(select(item_scores)).all() == []  # scored again on the next pass
-        assert [r[0] for r in conn.execute(search_ids_clause(conn, "43 km"))] == [
-            item["id"]]
+        assert [r[0] for r in conn.execute(search_ids_clause(conn, "43 km"))] == [item["id"]]
 
 
 def test_syndicated_copies_share_a_cluster(engine, server) -> None:
@@ -179,6 +190,7 @@ def test_source_with_articles_off_keeps_summaries(engine, server) -> None:
     run(engine, [("mau", server.url("/rss.xml"))], fetch_articles="false")
     (item,) = rows(engine)
     assert item["text_method"] == "feed-summary" and item["fetch_error"] is None
+    assert item["page_status"] == "feed_only"
     assert server.hits.get(PAGES[0].path, 0) == 0
 
 
@@ -195,3 +207,34 @@ def test_malformed_feed_is_an_error_on_the_source(engine, server, tmp_path: Path
     summary = run(engine, [("broken", server.url("/broken.xml"))])
     assert summary.reports[0].status == "error"
     assert status(engine, "broken").last_error
+
+
+def test_a_304_completes_the_progress_and_keeps_the_adaptive_interval(engine, server) -> None:
+    """A source publishing every 12 hours is polled less often than its interval (half its gap,
+    within the ceiling); a 304 answer keeps that rhythm (it is remembered on the source) and
+    reports the source as done."""
+    dated = "".join(
+        f"<item><title>Tin {n}</title><link>{server.url(f'/t/{n}.html')}</link>"
+        f"<pubDate>Fri, {20 - n // 2:02d} Nov 2026 {0 if n % 2 else 12:02d}:00:00 GMT</pubDate>"
+        "<description>Tin ngắn.</description></item>"
+        for n in range(4)
+    )
+    feed = (
+        f"<?xml version='1.0'?><rss version='2.0'><channel><title>M</title>{dated}</channel></rss>"
+    )
+    server.route("/rss.xml", Response(200, feed, {"ETag": '"v1"'}))
+    run(engine, [("mau", server.url("/rss.xml"))], fetch_articles="false")
+    first = status(engine, "mau")
+    assert first.publish_gap_minutes == 720
+    polled_after = first.next_check_at - first.last_checked_at
+    assert polled_after > timedelta(minutes=first.interval_minutes)  # adaptive
+    server.route("/rss.xml", lambda req: Response(304) if req.headers.get("if-none-match")
+                 == '"v1"' else Response(500))  # fmt: skip
+    events: list[tuple[str, dict]] = []
+    settings = load_settings({}, database_url=str(engine.url), extract_workers=1)
+    summary = asyncio.run(crawl(engine, settings, force=True,
+                                progress=lambda e, info: events.append((e, info))))  # fmt: skip
+    assert summary.reports[0].status == "not_modified"
+    assert [e for e, _ in events] == ["start", "source"]  # the display completes
+    again = status(engine, "mau")
+    assert again.next_check_at - again.last_checked_at == polled_after

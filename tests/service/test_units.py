@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, inspect, select
 
-from monitor.collect.pipeline import next_check_after, publish_gap_minutes
+from monitor.collect.schedule import next_check_after, publish_gap_minutes
 from monitor.config import load_settings
 from monitor.records import FeedEntry
 from monitor.service import state

@@ -140,3 +140,25 @@ def test_0007_keeps_old_answers_apart_and_downgrades(db_url: str) -> None:
     migrate(engine)
     assert current_revision(engine) == head_revision()
     engine.dispose()
+
+
+def test_0012_gives_old_items_their_page_status(db_url: str) -> None:
+    engine = create_store_engine(db_url)
+    migrate(engine, "0011")
+    ids = seed(engine, [Spec("a"), Spec("b"), Spec("c"), Spec("d"), Spec("e")])
+    kept = [("page", None), ("feed-summary", "fetch failed: HTTP 503"),
+            ("feed-summary", "not fetched: robots.txt forbids it"),
+            ("feed-summary", "extracted text too short; kept the feed summary"),
+            ("feed-summary", None)]  # fmt: skip
+    with engine.begin() as conn:
+        for item, (method, error) in zip(ids, kept, strict=True):
+            conn.execute(text("UPDATE items SET text_method = :m, fetch_error = :e WHERE id = :i"),
+                         {"m": method, "e": error, "i": item})  # fmt: skip
+    migrate(engine, "0012")
+    with engine.connect() as conn:
+        found = conn.execute(text("SELECT page_status FROM items ORDER BY id")).scalars().all()
+    assert found == ["page", "fetch_failed", "not_fetched", "unusable", "feed_only"]
+    command.downgrade(_alembic_config(engine), "0011")
+    assert "page_status" not in {c["name"] for c in inspect(engine).get_columns("items")}
+    migrate(engine)
+    engine.dispose()
