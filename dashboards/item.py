@@ -15,7 +15,7 @@ from monitor.review.queue import audit_for_item, item_detail
 from monitor.review.status import VERDICTS
 from monitor.review.users import list_users
 
-from .web import JUDGES, READERS, body_evidence, engine_of, highlight, lang_of, needs, render
+from .web import JUDGES, READERS, engine_of, highlight, lang_of, needs, render
 
 router = APIRouter()
 
@@ -33,7 +33,7 @@ def item_page(request: Request, item_id: int, session=needs(*READERS)) -> Respon
         item=detail,
         audit=audit,
         people=people,
-        segments=highlight(detail.text, body_evidence(detail.title, detail.text, detail.evidence)),
+        segments=highlight(detail.text, detail.evidence),
         signals=signal_lines(detail.flags, detail.signals, lang_of(request)),
         verdicts=VERDICTS,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -88,24 +87,6 @@ def needs(*roles: str) -> Any:
 
 def engine_of(request: Request) -> Any:
     return request.app.state.engine
-
-
-def body_evidence(
-    title: str, body: str, evidence: dict[str, tuple[Phrase, ...]]
-) -> dict[str, tuple[Phrase, ...]]:
-    """Evidence offsets moved from the classifier's input (title, then body) to the body."""
-    from monitor.text.snippet import item_text
-
-    shift = len(item_text(title, body)) - len(body)
-    return {
-        label: tuple(
-            replace(p, start=p.start - shift, end=p.end - shift)
-            if p.start is not None and p.end is not None
-            else p
-            for p in phrases
-        )
-        for label, phrases in (evidence or {}).items()
-    }
 
 
 def highlight(text: str, evidence: dict[str, tuple[Phrase, ...]]) -> list[tuple[str, str]]:

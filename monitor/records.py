@@ -155,8 +155,8 @@ class Article:
 # -- flagging ----------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Phrase:
-    """An evidence phrase: a run of the classifier's input (title, blank line, text) that
-    pushed the item toward a label; ``start``/``end`` index that input (None: not stored)."""
+    """An evidence phrase that pushed the item toward a label; ``start``/``end`` index the
+    item's body (items.text). None: the phrase is in the title, or an old row had none."""
 
     phrase: str
     weight: float

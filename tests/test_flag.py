@@ -96,6 +96,10 @@ def test_classify_scores_flags_and_explains(engine, settings) -> None:
     assert rows[bad].flagged and "distorted" in json.loads(rows[bad].flags)
     evidence = json.loads(rows[bad].evidence)["distorted"]
     assert evidence and all(e["phrase"] for e in evidence)
+    with engine.connect() as conn:  # offsets index the body as stored; title phrases have none
+        body = conn.scalar(select(items.c.text).where(items.c.id == bad))
+    assert all(body[e["start"]:e["end"]] == e["phrase"] for e in evidence if "start" in e)
+    assert any("start" in e for e in evidence)
     reason = json.loads(rows[bad].reasons)["distorted"]  # one sentence in Vietnamese
     assert reason.startswith("Gắn cờ Xuyên tạc: điểm ") and "ngưỡng" in reason
     assert not rows[calm].flagged and rows[calm].label == "neutral"

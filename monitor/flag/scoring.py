@@ -28,7 +28,7 @@ from ..config import Settings
 from ..records import ItemScore, Phrase, Signal
 from ..store.queries import utcnow
 from ..store.scores import ToScore, confirmed_items, flagged_rows, items_to_score, store_scores
-from ..text.snippet import item_text
+from ..text.snippet import body_shift, item_text
 from .reasons import PHRASES_SHOWN, FlagInputs, sentence, useful_phrases
 
 log = logging.getLogger(__name__)
@@ -111,7 +111,8 @@ def score_rows(
         link = narratives.match(text, row.seen_at) if narratives else None
         if link is not None and "distorted" not in flags and "distorted" in clf.labels:
             flags = [*flags, "distorted"]
-        evidence = {flag: _evidence(clf, text, flag) for flag in flags}
+        shift = body_shift(row.title, row.text)
+        evidence = {flag: _evidence(clf, text, flag, shift) for flag in flags}
         signals = {
             flag: tuple(Signal(s.name, s.weight, s.value, s.detail) for s in reasons)
             for flag, reasons in clf.signal_reasons(text, flags, top=SIGNALS_TOP).items()
@@ -143,14 +144,19 @@ def _signal_dict(s: Signal) -> dict[str, object]:
     return {"name": s.name, "weight": s.weight, "value": s.value, "detail": s.detail}
 
 
-def _evidence(clf: Model, text: str, flag: str) -> tuple[Phrase, ...]:
+def _evidence(clf: Model, text: str, flag: str, shift: int) -> tuple[Phrase, ...]:
     """The label's strongest phrases that carry meaning (generic words and bare place names
-    set aside), with their weights and offsets."""
+    set aside), with their weights and their offsets in the body (``shift``: where the body
+    starts in the classifier's input; a phrase in the title has no body offsets)."""
     found = clf.explain(text, flag, top=EVIDENCE_TOP * 3)
     keep = set(useful_phrases([e.phrase for e in found], EVIDENCE_TOP))
-    return tuple(Phrase(e.phrase, e.weight, e.start, e.end) for e in found if e.phrase in keep)[
-        :EVIDENCE_TOP
-    ]
+    return tuple(
+        Phrase(e.phrase, e.weight, e.start - shift, e.end - shift)
+        if e.start >= shift
+        else Phrase(e.phrase, e.weight)
+        for e in found
+        if e.phrase in keep
+    )[:EVIDENCE_TOP]
 
 
 def flagged_items(engine: Engine, limit: int = 20) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from ..store.codec import (
 from ..store.review_index import priority_now, search_ids_clause, search_tokens
 from ..store.tables import assignments, item_scores, items, review_state, signoffs, sources
 from ..store.tables import verdicts as verdicts_t
-from ..text.snippet import item_text, snippet
+from ..text.snippet import snippet
 from . import NotFound
 from . import audit as audit_log
 from .status import STATUSES
@@ -182,7 +182,7 @@ def _why(row: Any) -> tuple[str, str]:
     phrases = decode_evidence(row.evidence).get(row.label or "", ())
     if not phrases:
         return reason, ""
-    top, text = phrases[0], item_text(row.title, row.text or "")
+    top, text = phrases[0], row.text or ""
     start = top.start if top.start is not None else text.find(top.phrase)
     if start < 0:
         return reason, ""

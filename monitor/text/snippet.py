@@ -4,9 +4,14 @@ from __future__ import annotations
 
 
 def item_text(title: str, text: str) -> str:
-    """What the classifier reads for an item: the title, then the body. Evidence offsets
-    point into this string."""
+    """What the classifier reads for an item: the title, then the body."""
     return f"{title}\n{text}" if title and not text.startswith(title) else text
+
+
+def body_shift(title: str, text: str) -> int:
+    """Where the body starts in :func:`item_text`: subtract it from an offset into the
+    classifier's input to get an offset into the body (stored evidence is body-relative)."""
+    return len(item_text(title, text)) - len(text)
 
 
 def snippet(text: str, start: int, end: int, width: int = 70) -> str:

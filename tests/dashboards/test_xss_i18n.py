@@ -90,12 +90,11 @@ def test_templates_use_only_known_keys() -> None:
         assert {prefix + v for v in values} <= set(vi)
 
 
-def test_evidence_offsets_from_title_and_body_input() -> None:
-    from dashboards.web import body_evidence
-
-    title, body = "Tin đồn", "Cửa khẩu sẽ đóng cửa."
-    evidence = {
-        "distorted": (Phrase("sẽ", 1.0, 17, 19), Phrase("Tin", 1.0, 0, 3))
-    }
-    pieces = highlight(body, body_evidence(title, body, evidence))
-    assert pieces == [("Cửa khẩu ", ""), ("sẽ", "distorted"), (" đóng cửa.", "")]
+def test_evidence_offsets_index_the_body() -> None:
+    """Stored offsets point into the body as shown; a title phrase has none and is found by
+    its words where the body repeats it."""
+    body = "Cửa khẩu sẽ đóng cửa. Tin đồn lan nhanh."
+    evidence = {"distorted": (Phrase("sẽ", 1.0, 9, 11), Phrase("Tin đồn", 1.0))}
+    pieces = highlight(body, evidence)
+    assert pieces == [("Cửa khẩu ", ""), ("sẽ", "distorted"), (" đóng cửa. ", ""),
+                      ("Tin đồn", "distorted"), (" lan nhanh.", "")]  # fmt: skip

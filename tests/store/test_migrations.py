@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -160,5 +161,27 @@ def test_0012_gives_old_items_their_page_status(db_url: str) -> None:
     assert found == ["page", "fetch_failed", "not_fetched", "unusable", "feed_only"]
     command.downgrade(_alembic_config(engine), "0011")
     assert "page_status" not in {c["name"] for c in inspect(engine).get_columns("items")}
+    migrate(engine)
+    engine.dispose()
+
+
+def test_0013_moves_evidence_offsets_into_the_body(db_url: str) -> None:
+    title, body = "Tin đồn đóng cửa khẩu", "Cửa khẩu sẽ đóng cửa vĩnh viễn."
+    engine = create_store_engine(db_url)
+    migrate(engine, "0012")
+    old = {"distorted": [{"phrase": "sẽ", "weight": 1.0, "start": 31, "end": 33},
+                         {"phrase": "Tin đồn", "weight": 0.5, "start": 0, "end": 7},
+                         {"phrase": "vĩnh viễn", "weight": 0.4}]}  # fmt: skip
+    [item] = seed(engine, [Spec(title, text=body, evidence=old)])
+    migrate(engine, "0013")
+    with engine.connect() as conn:
+        raw = conn.execute(text("SELECT evidence FROM item_scores")).scalar_one()
+    moved = json.loads(raw)["distorted"]
+    assert body[moved[0]["start"]:moved[0]["end"]] == "sẽ"
+    assert "start" not in moved[1] and "start" not in moved[2]
+    command.downgrade(_alembic_config(engine), "0012")
+    with engine.connect() as conn:
+        back = json.loads(conn.execute(text("SELECT evidence FROM item_scores")).scalar_one())
+    assert back["distorted"][0]["start"] == 31
     migrate(engine)
     engine.dispose()
