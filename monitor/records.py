@@ -152,6 +152,17 @@ class Article:
     page_status: str = "page"  # one of PAGE_STATUSES
 
 
+@dataclass(frozen=True, slots=True)
+class Processed:
+    """An article ready to store with its relevance answer and its near-duplicate fingerprint:
+    what the crawl hands to the store (the codec turns it into items columns)."""
+
+    article: Article
+    relevance: Relevance
+    fingerprint: bytes | None  # None for texts too short to compare
+    rules_version: str = ""  # the gazetteer and lexicon that assessed relevance
+
+
 # -- flagging ----------------------------------------------------------------------------------
 @dataclass(frozen=True, slots=True)
 class Phrase:

@@ -10,7 +10,6 @@ every entry was handled, so the next run reads the same feed again and skips wha
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 import os
@@ -28,7 +27,7 @@ from ..config import Settings
 from ..records import FeedEntry, ParsedFeed
 from ..sources import Selectors, Source
 from ..store import queries
-from ..store.codec import relevance_values
+from ..store.codec import item_content, item_identity, key_hash
 from ..store.review_index import refresh, reindex_text
 from .cluster import ClusterIndex
 from .feeds import FeedError, parse_feed
@@ -105,7 +104,7 @@ class Collector:
 
 
 def _sha(value: str) -> str:
-    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+    return key_hash(value)
 
 
 def make_executor(settings: Settings) -> Executor:
@@ -354,34 +353,10 @@ async def _page_job(
     return PageOutcome(processed, new_etag, new_lm)
 
 
-def _item_values(processed: Processed) -> dict[str, Any]:
-    article = processed.article
-    return {
-        "source_id": article.source_id,
-        "guid": article.guid,
-        "guid_hash": _sha(article.guid) if article.guid else None,
-        "url": article.url,
-        "canonical_url": article.canonical_url,
-        "url_hash": _sha(article.canonical_url),
-        "content_hash": article.content_hash,
-        "title": article.title,
-        "summary": article.summary,
-        "text": article.text,
-        "text_method": article.text_method,
-        "published_at": article.published_at,
-        "date_source": article.date_source,
-        "language": article.language,
-        "fingerprint": processed.fingerprint,
-        "fetch_error": article.fetch_error,
-        "page_status": article.page_status,
-        **relevance_values(processed.relevance, processed.rules_version),
-    }
-
-
 def _store(collector: Collector, outcome: PageOutcome, report: SourceReport) -> None:
     """Insert one item in its own transaction and give it its story cluster."""
     processed = outcome.processed
-    values = _item_values(processed)
+    values = {**item_identity(processed.article), **item_content(processed)}
     values.update(
         fetched_at=queries.utcnow(),
         article_etag=outcome.etag,
@@ -432,9 +407,7 @@ async def _retry_failed_pages(
         )
         if outcome.processed.article.page_status == "fetch_failed":
             continue
-        values = _item_values(outcome.processed)
-        for key in ("source_id", "guid", "guid_hash", "url", "canonical_url", "url_hash"):
-            values.pop(key)
+        values = item_content(outcome.processed)  # the identity (source, URL, GUID) stays
         values.update(article_etag=outcome.etag, article_last_modified=outcome.last_modified)
         with collector.engine.begin() as conn:
             queries.update_item(conn, row.id, values)

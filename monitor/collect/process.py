@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..records import Article, FeedEntry, Relevance
+from ..records import Article, FeedEntry, Processed
 from ..text.normalize import normalize_line, normalize_text
 from .cluster import content_hash, fingerprint
 from .extract import ExtractionError, extract_article
@@ -28,14 +28,6 @@ class PageJob:
     fetch_error: str | None = None  # why there is no page
     page_status: str = "feed_only"  # when there is no page: feed_only, not_fetched, fetch_failed
     min_words: int = 20
-
-
-@dataclass(frozen=True, slots=True)
-class Processed:
-    article: Article
-    relevance: Relevance
-    fingerprint: bytes | None  # None for texts too short to compare
-    rules_version: str = ""  # the gazetteer and lexicon that assessed relevance
 
 
 _RULES: RelevanceRules | None = None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
-from monitor.records import ItemScore, Match, Phrase, Relevance, Signal
+from monitor.records import Article, ItemScore, Match, Phrase, Processed, Relevance, Signal
 
 
 def encode_matches(matches: tuple[Match, ...] | list[Match]) -> str:
@@ -36,6 +37,43 @@ def decode_matches(text: str | None) -> list[Match]:
             Match(m["term"], m["kind"], int(m["count"]), m.get("topic", ""), zones, spans)
         )
     return out
+
+
+def key_hash(value: str) -> str:
+    """The stored hash of a canonical URL or a GUID (items.url_hash, items.guid_hash)."""
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def item_identity(article: Article) -> dict[str, Any]:
+    """The items columns that identify an article: never change once stored."""
+    return {
+        "source_id": article.source_id,
+        "guid": article.guid,
+        "guid_hash": key_hash(article.guid) if article.guid else None,
+        "url": article.url,
+        "canonical_url": article.canonical_url,
+        "url_hash": key_hash(article.canonical_url),
+    }
+
+
+def item_content(processed: Processed) -> dict[str, Any]:
+    """The items columns of an article's content and its assessment (rewritten when a page
+    fetched on retry replaces the feed summary)."""
+    article = processed.article
+    return {
+        "content_hash": article.content_hash,
+        "title": article.title,
+        "summary": article.summary,
+        "text": article.text,
+        "text_method": article.text_method,
+        "published_at": article.published_at,
+        "date_source": article.date_source,
+        "language": article.language,
+        "fingerprint": processed.fingerprint,
+        "fetch_error": article.fetch_error,
+        "page_status": article.page_status,
+        **relevance_values(processed.relevance, processed.rules_version),
+    }
 
 
 def relevance_values(relevance: Relevance, rules_version: str) -> dict[str, Any]:

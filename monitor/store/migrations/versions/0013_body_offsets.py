@@ -49,7 +49,8 @@ def _rewrite(direction: int) -> None:
             for phrases in evidence.values():
                 for p in phrases:
                     if isinstance(p, dict) and isinstance(p.get("start"), int):
-                        start, end = p["start"] - shift, p.get("end", p["start"]) - shift
+                        start = int(p["start"]) - shift
+                        end = int(p.get("end") or p["start"]) - shift
                         if start < 0:
                             p.pop("start"), p.pop("end", None)  # in the title: no body offsets
                         else:
