@@ -8,6 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from .i18n import vi
 from .timefmt import show
 
 
@@ -51,13 +52,6 @@ class CrawlProgress:
             self._progress.advance(self._sources)
 
 
-STATUS_VI = {
-    "ok": "tốt",
-    "not_modified": "không đổi",
-    "warning": "cảnh báo",
-    "error": "LỖI",
-    "never": "chưa chạy",
-}
 
 
 def print_summary(summary: Any, out: TextIO) -> None:
@@ -72,7 +66,7 @@ def print_summary(summary: Any, out: TextIO) -> None:
     for r in sorted(summary.reports, key=lambda r: r.source_id):
         table.add_row(
             r.source_id,
-            STATUS_VI.get(r.status, r.status),
+            vi(f"source.status.{r.status}"),
             str(r.entries),
             str(r.new_items),
             str(r.relevant),

@@ -1,7 +1,7 @@
 """The project's one vocabulary: roles and what each may do, item statuses and verdicts.
 
 Only names live here; their Vietnamese texts are in the interface catalogue
-(dashboards/i18n) and label names in classifiers/labels.yaml. tests/test_vocabulary.py fails
+(monitor/i18n) and label names in classifiers/labels.yaml. tests/test_vocabulary.py fails
 when a role, status, verdict or label lacks its Vietnamese text. Every layer may import this.
 """
 

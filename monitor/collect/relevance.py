@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from monitor.i18n import vi
 from monitor.records import ZONES, Match, Relevance
 from monitor.text.normalize import normalize_line, normalize_text
 
@@ -51,7 +52,7 @@ log = logging.getLogger(__name__)
 _TITLE_COUNT = 2  # a title occurrence counts double in Match.count (as it always has)
 _LEAD_CHARS = 400  # the lead is the first paragraph, cut here when paragraphs are missing
 _SPANS_KEPT = 12  # positions stored per term
-_ZONE_VI = {"title": "tiêu đề", "lead": "sapo"}
+_NAMED_ZONES = ("title", "lead")  # cited in the reason; the body goes without saying
 _KINDS = {"exclude": "figurative", "against": "against"}  # lexicon tier -> Match.kind
 SECTOR_CUTOFF = 0.5  # sector score at or above which an item is construction news
 
@@ -278,8 +279,8 @@ def _cite(m: Match) -> str:
     text = f"'{m.term}'"
     if m.occurrences > 1:
         text += f" ×{m.occurrences}"
-    zone = next((z for z, _n in m.zones if z in _ZONE_VI), None)
-    return f"{text} ({_ZONE_VI[zone]})" if zone else text
+    zone = next((z for z, _n in m.zones if z in _NAMED_ZONES), None)
+    return f"{text} ({vi(f'zone.{zone}')})" if zone else text
 
 
 def _cite_all(matches: list[Match], shown: int = 4) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy import Connection
 
 from .. import docxfmt
 from ..config import Settings
-from ..respond.cases import STATUS_NAMES_VI
+from ..i18n import vi
 from ..text.normalize import printable
 from ..timefmt import show
 from . import charts, stats
@@ -86,14 +86,14 @@ def sections(d: Digest) -> list[tuple[str, list[str], list[list[str]]]]:
                _change(getattr(t, key), getattr(p, key))] for name, key in metrics]  # fmt: skip
     top = [[s.title, s.outlet, str(s.reach), str(s.copies)] for s in d.top]
     distorted = [[s.title, show(s.first_seen, False),
-                  STATUS_NAMES_VI.get(s.case_status, "Chưa mở hồ sơ") if s.status == "signed_off"
+                  vi(f"case.status.{s.case_status or 'none'}") if s.status == "signed_off"
                   else "Chờ lãnh đạo duyệt"] for s in d.distorted]  # fmt: skip
     r = d.routed
     routed = [["Chuyển đơn vị trong tuần", str(r.routed)],
               ["Có kết quả trong tuần", str(r.resolved)],
               ["Đang chờ trả lời", str(r.open)], ["Quá hạn", str(r.overdue)]]  # fmt: skip
     criticism = [[c.title, c.office or "Chưa chuyển", c.due_on.strftime("%d/%m/%Y") if c.due_on
-                  else "—", STATUS_NAMES_VI.get(c.status, c.status)]
+                  else "—", vi(f"case.status.{c.status}")]
                  for c in d.routed_cases]  # fmt: skip
     return [
         ("Khối lượng tin so với tuần trước", ["", "Tuần này", "Tuần trước", "Thay đổi"], volume),

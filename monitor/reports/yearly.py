@@ -14,12 +14,9 @@ from pathlib import Path
 from docx.document import Document
 from sqlalchemy import Connection, delete, select
 
-from classifiers.labels import load_labels
-
 from .. import docxfmt
 from ..config import Settings
-from ..records import RELEVANCE_PARTS
-from ..respond.cases import CHANNEL_NAMES_VI, STATUS_NAMES_VI
+from ..i18n import vi
 from ..review import InvalidInput
 from ..review import audit as audit_log
 from ..store.tables import report_texts, sources
@@ -30,14 +27,9 @@ from .stats import Counts, Story
 from .stats_criticism import CriticismFigures, criticism_figures
 
 HEADER_NATION, HEADER_MOTTO = docxfmt.NATION, docxfmt.MOTTO
-LABEL_VI = {spec.key: spec.name_vi for spec in load_labels()}  # classifiers/labels.yaml
 COUNT_HEADER = ["Thu thập", "Liên quan", "Bị gắn cờ", "Đã xác nhận", "Đã bác bỏ"]
-TOPIC_VI = {part: names[0] for part, names in RELEVANCE_PARTS.items()}
 # Outlet types are the first tag of a source in sources.yaml; these are the ones it uses.
-OUTLET_VI = {"national": "Báo chí trung ương", "provincial": "Báo chí địa phương",
-             "construction": "Báo chuyên ngành xây dựng", "foreign": "Báo nước ngoài",
-             "blog": "Trang cá nhân, blog", "official": "Cổng thông tin chính thức",
-             "other": "Khác"}  # fmt: skip
+OUTLETS = ("national", "provincial", "construction", "foreign", "blog", "official", "other")
 
 
 def month_vi(key: str) -> str:
@@ -128,10 +120,10 @@ def save_assessment(conn: Connection, actor: str, year: int, texts: Mapping[str,
     return assessment(conn, year)
 
 
-def _counts_rows(rows: list[Counts], rename: dict[str, str] | None = None) -> list[list[object]]:
-    rename = rename or {}
-    return [[rename.get(r.key, r.key), r.collected, r.relevant, r.flagged, r.confirmed,
-             r.dismissed] for r in rows]  # fmt: skip
+def _counts_rows(rows: list[Counts], prefix: str = "") -> list[list[object]]:
+    """One row per key; with ``prefix`` the key is named by the catalogue (e.g. outlet.)."""
+    return [[vi(prefix + r.key) if prefix else r.key, r.collected, r.relevant, r.flagged,
+             r.confirmed, r.dismissed] for r in rows]  # fmt: skip
 
 
 def tables(report: YearReport) -> dict[str, tuple[list[str], list[list[object]]]]:
@@ -144,8 +136,8 @@ def tables(report: YearReport) -> dict[str, tuple[list[str], list[list[object]]]
         "theo_thang": (["Tháng", *COUNT_HEADER],
                        [[month_vi(str(r[0])), *r[1:]] for r in _counts_rows(report.by_month)]),
         "theo_loai_co_quan": (["Loại cơ quan báo chí", *COUNT_HEADER],
-                              _counts_rows(report.by_outlet_type, OUTLET_VI)),
-        "theo_chu_de": (["Chủ đề", *COUNT_HEADER], _counts_rows(report.by_topic, TOPIC_VI)),
+                              _counts_rows(report.by_outlet_type, "outlet.")),
+        "theo_chu_de": (["Chủ đề", *COUNT_HEADER], _counts_rows(report.by_topic, "relevance.")),
         "theo_nguon": (["Nguồn", *COUNT_HEADER], _counts_rows(report.by_source)),
         "phan_hoi": (["Chỉ tiêu", "Giá trị"], [
             ["Tin bài (câu chuyện) đã xác nhận", r.confirmed],
@@ -167,8 +159,8 @@ def tables(report: YearReport) -> dict[str, tuple[list[str], list[list[object]]]
             ["STT", "Mã tin", "Tiêu đề", "Cơ quan báo chí", "Ngày đăng", "Số nguồn đăng lại",
              "Nhãn", "Kênh phản hồi", "Tình trạng", "Cải chính"],
             [[n, s.item_id, s.title, s.outlet, show(s.first_seen, with_time=False), s.reach,
-              LABEL_VI.get(s.label, s.label), CHANNEL_NAMES_VI.get(s.channel, ""),
-              STATUS_NAMES_VI.get(s.case_status, "Chưa mở hồ sơ"), s.correction_url]
+              vi(f"label.{s.label}"), vi(f"case.channel.{s.channel}") if s.channel else "",
+              vi(f"case.status.{s.case_status or 'none'}"), s.correction_url]
              for n, s in enumerate(report.confirmed, 1)],
         ),  # fmt: skip
     }

@@ -28,24 +28,6 @@ CHANNELS = ("press_release", "portal_post", "correction_request")
 STATUSES = ("open", "approved", "sent", "answered", "corrected", "closed", "received", "fixed",
             "not_ours")  # fmt: skip
 CRITICISM_STATUSES = ("received", "answered", "fixed", "not_ours", "closed")
-CHANNEL_NAMES_VI = {
-    "press_release": "Thông cáo báo chí",
-    "portal_post": "Đăng trên Cổng thông tin điện tử của Sở",
-    "correction_request": "Đề nghị cơ quan báo chí cải chính (Nghị định 09/2017/NĐ-CP)",
-}
-STATUS_NAMES_VI = {
-    "open": "Đang soạn",
-    "approved": "Người phát ngôn đã duyệt",
-    "sent": "Đã gửi",
-    "answered": "Đã có trả lời",
-    "corrected": "Đã đăng cải chính",
-    "closed": "Đã đóng",
-    "received": "Đã tiếp nhận, chờ trả lời",
-    "fixed": "Đã khắc phục",
-    "not_ours": "Không thuộc thẩm quyền của Sở",
-}
-
-
 @dataclass(frozen=True, slots=True)
 class Case:
     """One response case."""

@@ -7,11 +7,12 @@ import re
 from pathlib import Path
 
 from dashboards.i18n import HERE as I18N
+from dashboards.web import HERE as DASHBOARDS
 from dashboards.web import highlight
 from monitor.records import Phrase
 from tests.review.seeding import Spec, seed
 
-TEMPLATES = Path(I18N).parent / "templates"
+TEMPLATES = Path(DASHBOARDS) / "templates"
 HOSTILE_TITLE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
 HOSTILE_TEXT = 'Xem <a href="javascript:alert(3)">đây</a> <svg onload=alert(4)> Lạng Sơn'
 

@@ -13,6 +13,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from monitor.config import load_settings
+from monitor.i18n import vi
 from monitor.reports import digest, stats, yearly
 from monitor.review import verdicts
 from monitor.review.users import User
@@ -118,7 +119,7 @@ def test_yearly_report_reads_as_vietnamese(engine, tmp_path) -> None:
     months = [row[0] for row in tables["theo_thang"][1]]
     assert months[0] == "Tháng 01/2020" and months[-1] == "Tháng 12/2020"
     types = {row[0] for row in tables["theo_loai_co_quan"][1]}
-    assert types <= set(yearly.OUTLET_VI.values()) | {"Khác"}, types
+    assert types <= {vi(f"outlet.{o}") for o in yearly.OUTLETS}, types
     median = dict((r[0], r[1]) for r in tables["phan_hoi"][1])
     assert median["Trung vị thời gian từ khi đăng đến khi phản hồi (giờ)"] != ""
     appendix = " ".join(row[1] for row in yearly.definitions(report))
