@@ -142,13 +142,16 @@ def _daily(window: stats.Window) -> bool:
 
 @router.get("/overview/export", include_in_schema=False)
 def overview_export(
-    request: Request, group: str = "day", days: int = 7, session=needs(*EVERYONE)
-) -> Response:
-    """The counts of the last ``days`` days by day, week, label or source, as CSV."""
-    if group not in stats.GROUPS or not 1 <= days <= 3660:
+    request: Request, group: str = "day", days: int = 0, period: str = "week", week: str = "",
+    month: str = "", year: str = "", session=needs(*EVERYONE),
+) -> Response:  # fmt: skip
+    """The counts of the period shown on the overview (or of the last ``days`` days) by day,
+    week, label or source, as CSV."""
+    if group not in stats.GROUPS or not 0 <= days <= 3660:
         raise InvalidInput("group must be day, week, label or source; days 1 to 3660")
+    window = stats.last_days(days) if days else choose(period, week, month, year).window
     with engine_of(request).connect() as conn:  # reads only read: writers refresh
-        rows = stats.counts(conn, stats.last_days(days), group)
+        rows = stats.counts(conn, window, group)
     out = io.StringIO()
     writer = SafeDictWriter(out, fieldnames=["key", *stats.METRICS])
     writer.writeheader()

@@ -95,3 +95,13 @@ def test_bad_values_get_a_vietnamese_message(client_as, query: str) -> None:
     page = client_as("writer").get(f"/overview?{query}")
     assert page.status_code == 400
     assert "Khoảng thời gian không hợp lệ." in page.text and "period:" not in page.text
+
+
+def test_the_csv_export_follows_the_chosen_period(engine, client_as) -> None:
+    seed(engine, SPECS)
+    writer = client_as("writer")
+    html = writer.get("/overview?period=month&month=2026-11").text
+    link = re.search(r'href="(/overview/export\?[^"]+)"', html).group(1).replace("&amp;", "&")
+    assert "period=month" in link and "month=2026-11" in link
+    rows = writer.get(link.replace("group=day", "group=label")).text.splitlines()[1:]
+    assert sum(int(r.split(",")[1]) for r in rows) == 4  # the month's four items, not 7 days
