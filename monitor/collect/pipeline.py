@@ -10,7 +10,6 @@ every entry was handled, so the next run reads the same feed again and skips wha
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import time
@@ -27,7 +26,7 @@ from ..config import Settings
 from ..records import FeedEntry, ParsedFeed
 from ..sources import Selectors, Source
 from ..store import queries
-from ..store.codec import item_content, item_identity, key_hash
+from ..store.codec import decode_object, item_content, item_identity, key_hash
 from ..store.review_index import refresh, reindex_text
 from .cluster import ClusterIndex
 from .feeds import FeedError, parse_feed
@@ -241,7 +240,7 @@ async def _refresh(
 
 def source_from_row(row: Any) -> Source:
     """The Source as configured, from the JSON kept on its row."""
-    data = json.loads(row.config or "{}")
+    data = decode_object(row.config)
     data["tags"] = tuple(data.get("tags") or ())
     if data.get("selectors"):
         data["selectors"] = Selectors(**data["selectors"])

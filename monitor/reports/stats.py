@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, case, func, literal, select
 
+from ..store.codec import decode_list
 from ..store.tables import item_scores, items, review_state, sources
 from ..store.terms import confirmed, seen_at
 from ..timefmt import LOCAL
@@ -278,11 +279,10 @@ def cells(conn: Connection, window: Window) -> list[Cell]:
 
 def outlet_types(conn: Connection) -> dict[str, str]:
     """Each source id's outlet type: its first tag (demo tags ignored), else "other"."""
-    import json
 
     out = {}
     for sid, tags in conn.execute(select(sources.c.id, sources.c.tags)):
-        kept = [t for t in json.loads(tags or "[]") if t not in _IGNORED_TAGS]
+        kept = [t for t in decode_list(tags) if t not in _IGNORED_TAGS]
         out[sid] = str(kept[0]) if kept else "other"
     return out
 

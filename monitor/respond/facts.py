@@ -5,7 +5,6 @@ Facts are imported from YAML or edited by admins; every change is written to the
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
@@ -16,6 +15,7 @@ import yaml
 from sqlalchemy import Connection, select
 
 from ..review import audit
+from ..store.codec import decode_list, encode_json
 from ..store.tables import facts as facts_t
 from ..vocabulary import User, require
 from . import InvalidInput, NotFound
@@ -156,14 +156,14 @@ def _row(fact: Fact) -> dict[str, Any]:
     values = fact.as_json()
     for key in ("doc_date", "valid_from", "valid_until"):
         values[key] = getattr(fact, key)
-    values["topics"] = json.dumps(list(fact.topics), ensure_ascii=False)
+    values["topics"] = encode_json(list(fact.topics))
     return values
 
 
 def _fact(row: Any) -> Fact:
     return Fact(
         row.id, row.statement, row.doc_number, row.doc_date, row.issuer, row.valid_from,
-        row.link, row.valid_until, tuple(json.loads(row.topics or "[]")), bool(row.active),
+        row.link, row.valid_until, tuple(decode_list(row.topics)), bool(row.active),
     )  # fmt: skip
 
 

@@ -7,7 +7,6 @@ Drafts are versioned: an edit adds a version and never overwrites one.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,7 +16,7 @@ from sqlalchemy import Connection, func, select
 
 from ..config import Settings
 from ..review import audit
-from ..store.codec import decode_evidence
+from ..store.codec import decode_evidence, decode_list, encode_json
 from ..store.tables import drafts, item_scores, items, review_state, sources, verdicts
 from ..store.terms import seen_time
 from ..timefmt import show
@@ -49,8 +48,8 @@ class Draft:
 
 def _draft(row: Any) -> Draft:
     return Draft(
-        row.id, row.item_id, row.version, row.body, json.loads(row.claims),
-        json.loads(row.fact_ids), row.unmatched, row.author, row.note, row.created_at,
+        row.id, row.item_id, row.version, row.body, decode_list(row.claims),
+        decode_list(row.fact_ids), row.unmatched, row.author, row.note, row.created_at,
     )  # fmt: skip
 
 
@@ -182,8 +181,8 @@ def _store(conn: Connection, item_id: int, actor: str, values: dict[str, Any],
     version = _next_version(conn, item_id)
     draft_id = conn.execute(drafts.insert().values(
         item_id=item_id, version=version, body=values["body"],
-        claims=json.dumps(values["claims"], ensure_ascii=False),
-        fact_ids=json.dumps(values["fact_ids"]), unmatched=values["unmatched"],
+        claims=encode_json(values["claims"]),
+        fact_ids=encode_json(values["fact_ids"]), unmatched=values["unmatched"],
         author=actor, note=note, created_at=now,
     ).returning(drafts.c.id)).scalar_one()  # fmt: skip
     audit.record(conn, actor, "draft", "item", item_id, None,

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import Connection, select
 
+from ..store.codec import decode_json, encode_json
 from ..store.tables import audit_log
 from ..text.csvsafe import SafeDictWriter
 from ..timefmt import to_local_iso
@@ -54,11 +55,11 @@ def record(
 
 
 def _dump(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return None if value is None else encode_json(value)
 
 
 def _load(value: str | None) -> Any:
-    return None if value is None else json.loads(value)
+    return decode_json(value)
 
 
 def entries(

@@ -175,3 +175,27 @@ def decode_score(row: Any) -> ItemScore:
         decode_signals(row.signals), decode_reasons(row.reasons), float(row.uncertainty),
         row.narrative_of, row.narrative_similarity, row.scored_at,
     )  # fmt: skip
+
+
+# -- the other JSON columns (sources.tags and config, facts.topics, drafts.claims and fact_ids,
+# audit_log before and after): one encoding for all of them ------------------------------------
+def encode_json(value: Any) -> str:
+    """A JSON column's text: UTF-8 kept readable, keys in a stable order."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def decode_list(text: str | None) -> list[Any]:
+    """A JSON list column ([] when empty or NULL)."""
+    value = json.loads(text or "[]")
+    return value if isinstance(value, list) else []
+
+
+def decode_object(text: str | None) -> dict[str, Any]:
+    """A JSON object column ({} when empty or NULL)."""
+    value = json.loads(text or "{}")
+    return value if isinstance(value, dict) else {}
+
+
+def decode_json(text: str | None) -> Any:
+    """Any JSON column (None stays None)."""
+    return None if text is None else json.loads(text)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -11,6 +10,7 @@ from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, upda
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..records import relevance_part
+from .codec import decode_list, encode_json
 from .tables import item_scores, items, source_events, sources
 from .terms import seen_at
 
@@ -37,8 +37,8 @@ def sync_sources(engine: Engine, configured: Sequence[Any], now: datetime | None
                 "enabled": src.enabled,
                 "in_config": True,
                 "interval_minutes": src.interval_minutes,
-                "tags": json.dumps(list(src.tags), ensure_ascii=False),
-                "config": json.dumps(source_config(src), ensure_ascii=False),
+                "tags": encode_json(list(src.tags)),
+                "config": encode_json(source_config(src)),
                 "updated_at": now,
             }
             if src.id not in known:
@@ -277,7 +277,7 @@ def export_rows(
         query = query.where(items.c.relevant)
     for row in conn.execution_options(yield_per=1000).execute(query):
         record = dict(row._mapping)
-        record["matches"] = json.loads(record["matches"] or "[]")
+        record["matches"] = decode_list(record["matches"])
         record["relevance_part"] = relevance_part(row.place_relevant, row.sector_relevant)
         yield record
 
