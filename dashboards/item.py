@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
+from monitor.evidence import EvidenceError, captures_of, export_packet
 from monitor.flag.reasons import READABLE_STYLE
 from monitor.records import Signal
 from monitor.respond.criticism import judge
-from monitor.review import verdicts
+from monitor.review import NotFound, verdicts
 from monitor.review.queue import audit_for_item, item_detail
 from monitor.review.status import VERDICTS
 from monitor.review.users import list_users
 
-from .web import JUDGES, READERS, engine_of, highlight, lang_of, needs, render
+from .web import JUDGES, READERS, download, engine_of, highlight, lang_of, needs, render
 
 router = APIRouter()
 
@@ -27,6 +28,7 @@ def item_page(request: Request, item_id: int, session=needs(*READERS)) -> Respon
         detail = item_detail(conn, item_id)
         audit = audit_for_item(conn, item_id)
         people = [u for u in list_users(conn) if u.role in JUDGES and u.active]
+        captures = captures_of(conn, item_id)
     return render(
         request,
         "item.html",
@@ -36,7 +38,19 @@ def item_page(request: Request, item_id: int, session=needs(*READERS)) -> Respon
         segments=highlight(detail.text, detail.evidence),
         signals=signal_lines(detail.flags, detail.signals, lang_of(request)),
         verdicts=VERDICTS,
+        captures=captures,
+        judges=JUDGES,
     )
+
+
+@router.get("/items/{item_id}/evidence.zip", include_in_schema=False)
+def evidence_packet(request: Request, item_id: int, session=needs(*JUDGES)) -> Response:
+    """The item's evidence packet (manifest, WARC captures, text, summary); audited."""
+    try:
+        data = export_packet(engine_of(request), request.app.state.settings, item_id, session.user)
+    except EvidenceError as exc:
+        raise NotFound(str(exc)) from None
+    return download(data, "application/zip", f"bang-chung-{item_id}.zip")
 
 
 @dataclass(frozen=True, slots=True)

@@ -244,6 +244,12 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "YAML list of the Department's offices criticism is routed to (default: bundled).",
     ),
+    Setting(
+        "evidence_dir",
+        "evidence",
+        str,
+        "Where captured evidence (WARC files) is written, once each; retention never touches it.",
+    ),
     Setting("classify_batch", 256, _positive_int, "Items scored per batch by `monitor classify`."),
     Setting(
         "silent_after_intervals",

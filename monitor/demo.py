@@ -63,7 +63,8 @@ def run_demo(
         sources_path = prepare(target, site.base_url)
         db_url = f"sqlite:///{(target / 'monitor.db').resolve()}"
         settings = settings.with_overrides(
-            database_url=db_url, sources=str(sources_path), models_dir=str(target / "models")
+            database_url=db_url, sources=str(sources_path), models_dir=str(target / "models"),
+            evidence_dir=str(target / "evidence"),
         )
         engine = open_store(db_url)
         out.print(
@@ -139,6 +140,16 @@ def _classify(out: Console, engine: Any, settings: Settings) -> None:
         for reason in filter(None, row["reasons"]):
             out.print(f"      {escape(reason)}")
     _criticism(out, engine, settings)
+    _evidence(out, engine, settings)
+
+
+def _evidence(out: Console, engine: Any, settings: Settings) -> None:
+    """Flagged items are captured as evidence, as the service does after scoring."""
+    from .evidence import capture_flagged
+
+    captured = capture_flagged(engine, settings)
+    out.print(f"\n[bold]Chứng cứ[/] (evidence): đã lưu {captured} trang bị gắn cờ (WARC, SHA-256) "
+              f"trong {escape(settings.evidence_dir)}.")  # fmt: skip
 
 
 def _criticism(out: Console, engine: Any, settings: Settings) -> None:

@@ -158,6 +158,7 @@ def classify_new() -> str | None:
 
 
 def classify_items(ctx: ServiceContext) -> str:
+    from ..evidence import capture_flagged
     from ..flag import classify_pending
     from ..respond.criticism import route_pending
 
@@ -167,7 +168,9 @@ def classify_items(ctx: ServiceContext) -> str:
 
     summary = classify_pending(ctx.engine, ctx.settings, progress=check)
     routed = route_pending(ctx.engine, ctx.settings)
-    return f"scored={summary.scored} flagged={summary.flagged} criticism_routed={routed}"
+    captured = capture_flagged(ctx.engine, ctx.settings)  # evidence before it is deleted
+    return (f"scored={summary.scored} flagged={summary.flagged} criticism_routed={routed} "
+            f"captured={captured}")  # fmt: skip
 
 
 def local_dispatch() -> Dispatch:

@@ -405,3 +405,21 @@ service_alerts = Table(
     Column("closed_at", UTCDateTime(), index=True),
     Index(None, "source_id", "kind"),
 )
+
+# Evidence captures (migration 0014): files written once under MONITOR_EVIDENCE_DIR.
+evidence_captures = Table(
+    "evidence_captures",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("item_id", Id, ForeignKey("items.id"), nullable=False, index=True),
+    Column("url", Text, nullable=False),
+    Column("captured_at", UTCDateTime(), nullable=False),
+    Column("captured_by", String(64), nullable=False),
+    Column("reason", String(32), nullable=False),  # flagged, confirmed, changed, manual
+    Column("status", String(16), nullable=False),  # ok, failed (the page could not be fetched)
+    Column("http_status", Integer),
+    Column("problem", Text),
+    Column("path", Text, nullable=False),  # relative to the evidence directory
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+)

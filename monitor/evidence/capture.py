@@ -1,0 +1,252 @@
+"""Capture an item's page as evidence: WARC records written once, hashed, recorded, audited.
+
+One capture is one compressed WARC file under MONITOR_EVIDENCE_DIR
+(``<item id>/<capture id>-<UTC time>.warc.gz``) holding, in order:
+
+- ``warcinfo``: the tool and its version;
+- ``request`` and ``response``: the GET of the item's URL and the answer as received (status,
+  headers, body; under the crawler's rules: robots.txt, size and time limits, the link
+  guard). A page that cannot be fetched makes a *failed* capture with the reason, and the
+  other records are still written;
+- ``metadata`` (``feed-entry``): what the feed said (title, summary, GUID, dates, source);
+- ``resource`` (``extracted-text``): the text the tool stored and classified;
+- ``metadata`` (``capture``): item, time, who, why, outcome.
+
+The file is created exclusively and made read-only; its SHA-256 and size go into
+``evidence_captures`` and the audit log. Nothing edits or deletes it afterwards (the
+retention job purges texts in the database only).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from ..collect.fetch import Fetcher, FetchError, RobotsDisallowed, is_private_host
+from ..collect.pipeline import fetch_settings, source_from_row
+from ..config import Settings
+from ..records import FetchResult
+from ..review import audit
+from ..store.tables import evidence_captures, item_scores, items, sources
+from ..vocabulary import SYSTEM, User, require
+
+REASONS = ("flagged", "confirmed", "changed", "manual")
+TOOL = "lang-son-monitor"
+
+
+class EvidenceError(Exception):
+    """A capture or a packet cannot be made or read; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    id: int
+    item_id: int
+    url: str
+    captured_at: datetime
+    captured_by: str
+    reason: str
+    status: str  # ok, failed
+    http_status: int | None
+    problem: str | None
+    path: str  # relative to the evidence directory
+    sha256: str
+    size: int
+
+
+def evidence_root(settings: Settings) -> Path:
+    return Path(settings.evidence_dir).resolve()
+
+
+def tool_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("lang-son-monitor")
+    except PackageNotFoundError:
+        return "dev"
+
+
+def captures_of(conn: Connection, item_id: int) -> list[Capture]:
+    rows = conn.execute(
+        select(evidence_captures)
+        .where(evidence_captures.c.item_id == item_id)
+        .order_by(evidence_captures.c.id)
+    )
+    return [Capture(**dict(r._mapping)) for r in rows]
+
+
+def _item(conn: Connection, item_id: int) -> Any:
+    row = conn.execute(
+        select(items, sources.c.url.label("source_url"), sources.c.config, sources.c.name)
+        .join(sources, sources.c.id == items.c.source_id)
+        .where(items.c.id == item_id)
+    ).first()
+    if row is None:
+        raise EvidenceError(f"no item {item_id}")
+    return row
+
+
+async def _fetch(settings: Settings, url: str, allow_private: bool) -> FetchResult:
+    async with Fetcher(fetch_settings(settings)) as fetcher:
+        return await fetcher.fetch(
+            url, allow_private=allow_private, respect_robots=settings.respect_robots
+        )
+
+
+def fetch_page(settings: Settings, row: Any) -> tuple[FetchResult | None, str | None]:
+    """The page under the crawler's rules, or None and the reason it could not be had."""
+    config = source_from_row(row)
+    allow_private = config.allow_private_links or is_private_host(row.source_url)
+    try:
+        return asyncio.run(_fetch(settings, row.url, allow_private)), None
+    except RobotsDisallowed as exc:
+        return None, f"not fetched: {exc}"
+    except FetchError as exc:
+        return None, f"fetch failed: {exc}"
+
+
+def capture_item(
+    engine: Engine, settings: Settings, item_id: int, actor: User, reason: str = "manual",
+    now: datetime | None = None,
+) -> Capture:  # fmt: skip
+    """Fetch the item's page now and keep it, with the feed entry and the stored text."""
+    require(actor, "judge", "capture evidence")
+    if reason not in REASONS:
+        raise EvidenceError(f"reason must be one of {', '.join(REASONS)}")
+    with engine.connect() as conn:
+        row = _item(conn, item_id)
+    result, problem = fetch_page(settings, row)
+    now = now or datetime.now(UTC)
+    with engine.begin() as conn:
+        capture_id = conn.execute(
+            evidence_captures.insert().values(
+                item_id=item_id, url=row.url, captured_at=now, captured_by=actor.name,
+                reason=reason, status="ok" if result else "failed",
+                http_status=result.status if result else None, problem=problem,
+                path="", sha256="", size=0,
+            ).returning(evidence_captures.c.id)
+        ).scalar_one()  # fmt: skip
+        relative = f"{item_id}/{capture_id}-{now.strftime('%Y%m%dT%H%M%SZ')}.warc.gz"
+        meta = {"item_id": item_id, "capture_id": capture_id, "captured_at": now.isoformat(),
+                "captured_by": actor.name, "reason": reason,
+                "status": "ok" if result else "failed", "problem": problem}  # fmt: skip
+        digest, size = write_warc(evidence_root(settings) / relative, row, result, meta)
+        conn.execute(
+            evidence_captures.update()
+            .where(evidence_captures.c.id == capture_id)
+            .values(path=relative, sha256=digest, size=size)
+        )
+        audit.record(conn, actor.name, "evidence_capture", "item", item_id, None,
+                     {"capture": capture_id, "status": meta["status"], "sha256": digest,
+                      "file": relative}, now)  # fmt: skip
+        return captures_of(conn, item_id)[-1]
+
+
+def capture_flagged(engine: Engine, settings: Settings, actor: User = SYSTEM) -> int:
+    """Capture every flagged item that has no capture yet (the scheduler calls this after
+    scoring); returns how many were captured."""
+    done = select(evidence_captures.c.item_id)
+    with engine.connect() as conn:
+        ids = list(
+            conn.scalars(
+                select(item_scores.c.item_id)
+                .where(item_scores.c.flagged, item_scores.c.item_id.not_in(done))
+                .order_by(item_scores.c.item_id)
+            )
+        )
+    for item_id in ids:
+        capture_item(engine, settings, item_id, actor, "flagged")
+    return len(ids)
+
+
+# -- the WARC file ------------------------------------------------------------------------------
+def write_warc(
+    path: Path, row: Any, result: FetchResult | None, meta: dict[str, Any]
+) -> tuple[str, int]:
+    """Write the capture's WARC file once (never over an existing one); its SHA-256 and size."""
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    info = writer.create_warcinfo_record(path.name, {"software": f"{TOOL} {tool_version()}",
+                                                     "format": "WARC File Format 1.1"})  # fmt: skip
+    writer.write_record(info)
+    if result is not None:
+        _exchange(writer, row.url, result)
+    entry = {"title": row.title, "summary": row.summary, "guid": row.guid,
+             "published_at": _iso(row.published_at), "fetched_at": _iso(row.fetched_at),
+             "source_id": row.source_id, "source_name": row.name}  # fmt: skip
+    _json_record(writer, row.url, "metadata", entry, "feed-entry")
+    text = f"{row.title}\n\n{row.text or row.summary or ''}".encode()
+    writer.write_record(writer.create_warc_record(
+        row.url, "resource", payload=io.BytesIO(text), length=len(text),
+        warc_content_type="text/plain; charset=utf-8",
+        warc_headers_dict={"WARC-Description": "extracted-text"},
+    ))  # fmt: skip
+    _json_record(writer, row.url, "metadata", meta, "capture")
+    data = buffer.getvalue()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(path, "xb") as fh:  # exclusive: a capture file is written once
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except FileExistsError:
+        raise EvidenceError(f"{path} exists already; captures are never overwritten") from None
+    path.chmod(0o444)
+    return hashlib.sha256(data).hexdigest(), len(data)
+
+
+def _exchange(writer: WARCWriter, url: str, result: FetchResult) -> None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(result.requested_url or url)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    request = StatusAndHeaders(f"GET {target} HTTP/1.1", [("Host", parts.netloc)],
+                               is_http_request=True)  # fmt: skip
+    writer.write_record(writer.create_warc_record(
+        result.requested_url or url, "request", payload=io.BytesIO(b""), length=0,
+        http_headers=request,
+    ))  # fmt: skip
+    headers = [(k, v) for k, v in result.headers.items()
+               if k not in ("content-encoding", "transfer-encoding", "content-length")]  # fmt: skip
+    headers.append(("Content-Length", str(len(result.content))))
+    response = StatusAndHeaders(f"{result.status} {_reason(result.status)}", headers,
+                                protocol="HTTP/1.1")  # fmt: skip
+    writer.write_record(writer.create_warc_record(
+        url, "response", payload=io.BytesIO(result.content), length=len(result.content),
+        http_headers=response,
+        warc_headers_dict={"WARC-Description": f"final URL {result.url}"},
+    ))  # fmt: skip
+
+
+def _reason(status: int) -> str:
+    from http import HTTPStatus
+
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _json_record(writer: WARCWriter, url: str, kind: str, value: Any, name: str) -> None:
+    payload = json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True).encode()
+    writer.write_record(writer.create_warc_record(
+        url, kind, payload=io.BytesIO(payload), length=len(payload),
+        warc_content_type="application/json",
+        warc_headers_dict={"WARC-Description": name},
+    ))  # fmt: skip
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None

@@ -1,0 +1,46 @@
+"""evidence captures
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-04
+
+One row per capture of an item's page: when, by whom and why, whether the page could be
+fetched (a failed capture still keeps the feed entry and the extracted text), and the file
+written once under MONITOR_EVIDENCE_DIR with its SHA-256 and size.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0014"
+down_revision = "0013"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "evidence_captures",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("item_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("captured_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("captured_by", sa.String(64), nullable=False),
+        sa.Column("reason", sa.String(32), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("http_status", sa.Integer(), nullable=True),
+        sa.Column("problem", sa.Text(), nullable=True),
+        sa.Column("path", sa.Text(), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["items.id"], name=op.f("fk_evidence_captures_item_id_items")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence_captures")),
+    )
+    op.create_index(op.f("ix_evidence_captures_item_id"), "evidence_captures", ["item_id"])
+
+
+def downgrade() -> None:
+    op.drop_index(op.f("ix_evidence_captures_item_id"), table_name="evidence_captures")
+    op.drop_table("evidence_captures")

@@ -1,0 +1,255 @@
+"""Evidence captures and packets against a real local HTTP server and a real store: the page as
+WARC records written once, the packet's manifest, verify and tampering, the CLI and the page."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import stat
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from warcio.archiveiterator import ArchiveIterator
+
+from monitor.collect.pipeline import crawl
+from monitor.config import load_settings
+from monitor.devserver import LocalServer, Response
+from monitor.evidence import capture_flagged, capture_item, captures_of, export_packet, verify
+from monitor.sources import parse_sources
+from monitor.store import queries
+from monitor.store.tables import audit_log, item_scores, items
+from monitor.vocabulary import PermissionDenied, User
+from tests.collect.sitegen import STORY_CAO_TOC, Page, publish, sources_yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+ANALYST = User(1, "anna", "analyst")
+PAGES = [
+    Page("/a/cao-toc.html", "Cao tốc Hữu Nghị – Chi Lăng hoàn thành 65% khối lượng", STORY_CAO_TOC)
+]
+
+
+@pytest.fixture
+def server():
+    with LocalServer() as srv:
+        yield srv
+
+
+@pytest.fixture
+def settings(engine, tmp_path):
+    return load_settings(
+        {}, database_url=str(engine.url), extract_workers=1, evidence_dir=str(tmp_path / "evidence")
+    )
+
+
+def _crawled(engine, settings, server) -> tuple[int, str]:
+    publish(server, "/rss.xml", PAGES[:1])
+    queries.sync_sources(engine, parse_sources(sources_yaml([("mau", server.url("/rss.xml"))])))
+    asyncio.run(crawl(engine, settings, force=True))
+    with engine.connect() as conn:
+        row = conn.execute(select(items.c.id, items.c.url)).one()
+    return row.id, row.url
+
+
+def _records(path: Path) -> list[tuple[str, str | None, str | None]]:
+    with open(path, "rb") as fh:
+        return [
+            (
+                r.rec_type,
+                r.rec_headers.get_header("WARC-Target-URI"),
+                r.rec_headers.get_header("WARC-Description"),
+            )
+            for r in ArchiveIterator(fh)
+        ]
+
+
+def test_a_capture_keeps_the_exchange_the_entry_and_the_text(engine, settings, server) -> None:
+    item_id, url = _crawled(engine, settings, server)
+    capture = capture_item(engine, settings, item_id, ANALYST, "manual")
+    assert capture.status == "ok" and capture.http_status == 200
+    path = Path(settings.evidence_dir) / capture.path
+    kinds = _records(path)
+    assert [k for k, _, _ in kinds] == [
+        "warcinfo",
+        "request",
+        "response",
+        "metadata",
+        "resource",
+        "metadata",
+    ]
+    assert ("response", url, f"final URL {url}") in kinds
+    assert {d for _, _, d in kinds} >= {"feed-entry", "extracted-text", "capture"}
+    import hashlib
+
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == capture.sha256
+    assert not path.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)  # read-only
+    with engine.connect() as conn:
+        actions = conn.scalars(
+            select(audit_log.c.action).where(audit_log.c.entity_id == str(item_id))
+        ).all()
+    assert "evidence_capture" in actions
+    with pytest.raises(PermissionDenied):
+        capture_item(engine, settings, item_id, User(2, "viet", "writer"))
+
+
+def test_a_page_gone_at_capture_time_is_a_failed_capture_with_the_text(
+    engine, settings, server
+) -> None:
+    item_id, _ = _crawled(engine, settings, server)
+    server.route(PAGES[0].path, Response(404, "không tìm thấy"))
+    capture = capture_item(engine, settings, item_id, ANALYST, "manual")
+    assert capture.status == "failed" and "404" in (capture.problem or "")
+    kinds = [k for k, _, _ in _records(Path(settings.evidence_dir) / capture.path)]
+    assert kinds == ["warcinfo", "metadata", "resource", "metadata"]
+
+
+def test_flagged_items_are_captured_once(engine, settings, server) -> None:
+    item_id, _ = _crawled(engine, settings, server)
+    with engine.begin() as conn:
+        conn.execute(
+            item_scores.insert().values(
+                item_id=item_id,
+                model_version="t",
+                label="distorted",
+                scores="{}",
+                flags='["distorted"]',
+                flagged=True,
+                evidence="{}",
+                uncertainty=0.0,
+                scored_at=queries.utcnow(),
+            )
+        )
+    assert capture_flagged(engine, settings) == 1
+    assert capture_flagged(engine, settings) == 0
+    with engine.connect() as conn:
+        assert [c.reason for c in captures_of(conn, item_id)] == ["flagged"]
+
+
+def _packet(engine, settings, server) -> tuple[int, bytes]:
+    item_id, _ = _crawled(engine, settings, server)
+    capture_item(engine, settings, item_id, ANALYST, "manual")
+    return item_id, export_packet(engine, settings, item_id, ANALYST)
+
+
+def _rewrite(packet: bytes, change) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(packet))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as zf:
+        for name in source.namelist():
+            data = change(name, source.read(name))
+            if data is not None:
+                zf.writestr(name, data)
+    return out.getvalue()
+
+
+def test_a_packet_verifies_and_names_what_was_tampered_with(engine, settings, server) -> None:
+    item_id, packet = _packet(engine, settings, server)
+    names = set(zipfile.ZipFile(io.BytesIO(packet)).namelist())
+    assert {"manifest.json", "text.txt", "summary.html", "summary.pdf"} <= names
+    manifest = json.loads(zipfile.ZipFile(io.BytesIO(packet)).read("manifest.json"))
+    assert manifest["item"]["id"] == item_id
+    assert manifest["captures"][0]["captured_at_local"].endswith("+07:00")
+    assert [e["action"] for e in manifest["custody"]] == ["capture", "export"]
+    assert verify(packet) == (
+        True,
+        f"ok: {len(manifest['files'])} files match the manifest of item {item_id}",
+    )
+    edited = _rewrite(packet, lambda n, d: d + b"x" if n == "text.txt" else d)
+    assert verify(edited) == (
+        False,
+        "file changed: text.txt (its SHA-256 differs from the manifest)",
+    )
+    warc = next(n for n in names if n.endswith(".warc.gz"))
+    assert verify(_rewrite(packet, lambda n, d: None if n == warc else d)) == (
+        False,
+        f"file missing: {warc}",
+    )
+    assert verify(_rewrite(packet, lambda n, d: d))[0]
+    buffer = io.BytesIO(_rewrite(packet, lambda n, d: d))
+    with zipfile.ZipFile(buffer, "a") as zf:
+        zf.writestr("note.txt", "added later")
+    assert verify(buffer.getvalue()) == (False, "file not in the manifest: note.txt")
+    assert verify(b"not a zip")[0] is False
+
+
+def test_export_refuses_a_capture_file_changed_on_disk(engine, settings, server) -> None:
+    item_id, _ = _crawled(engine, settings, server)
+    capture = capture_item(engine, settings, item_id, ANALYST, "manual")
+    path = Path(settings.evidence_dir) / capture.path
+    os.chmod(path, 0o644)
+    path.write_bytes(path.read_bytes() + b"\0")
+    from monitor.evidence import EvidenceError
+
+    with pytest.raises(EvidenceError, match="no longer matches"):
+        export_packet(engine, settings, item_id, ANALYST)
+
+
+def test_cli_exports_and_verifies(engine, settings, server, tmp_path) -> None:
+    item_id, _ = _crawled(engine, settings, server)
+    env = {
+        **os.environ,
+        "MONITOR_DATABASE_URL": str(engine.url),
+        "MONITOR_EVIDENCE_DIR": settings.evidence_dir,
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("MONITOR_SECRET_KEY", None)
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "monitor.cli", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    assert cli("evidence", "export", str(item_id), "--out", str(tmp_path / "p.zip")).returncode == 2
+    made = cli("evidence", "capture", str(item_id))
+    assert made.returncode == 0 and "sha256=" in made.stdout
+    assert cli("evidence", "export", str(item_id), "--out", str(tmp_path / "p.zip")).returncode == 0
+    good = cli("evidence", "verify", str(tmp_path / "p.zip"))
+    assert good.returncode == 0 and good.stdout.startswith("ok:")
+    (tmp_path / "bad.zip").write_bytes(
+        _rewrite(
+            (tmp_path / "p.zip").read_bytes(), lambda n, d: d + b"!" if n == "summary.html" else d
+        )
+    )
+    bad = cli("evidence", "verify", str(tmp_path / "bad.zip"))
+    assert (
+        bad.returncode == 1 and "summary.html" in bad.stderr and len(bad.stderr.splitlines()) == 1
+    )
+
+
+def test_the_item_page_lists_captures_and_gives_the_packet(
+    engine, db_url, tmp_path, server, monkeypatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from dashboards.app import create_app
+    from monitor.review.users import add_user
+    from tests.dashboards.conftest import PASSWORD, login
+
+    monkeypatch.delenv("MONITOR_SECRET_KEY", raising=False)
+    settings = load_settings(
+        database_url=db_url, evidence_dir=str(tmp_path / "ev"), extract_workers=1
+    )
+    item_id, _ = _crawled(engine, settings, server)
+    with engine.begin() as conn:
+        for role in ("analyst", "admin"):
+            add_user(conn, role, role, PASSWORD)
+    app = create_app(settings, engine=engine)
+    analyst, admin = TestClient(app), TestClient(app)
+    assert login(analyst, "analyst").status_code == 303 and login(admin, "admin").status_code == 303
+    assert "Chưa lưu bản nào" in analyst.get(f"/items/{item_id}").text
+    assert analyst.get(f"/items/{item_id}/evidence.zip").status_code == 404  # nothing yet
+    capture_item(engine, settings, item_id, ANALYST, "manual")
+    page = analyst.get(f"/items/{item_id}").text
+    assert "Chứng cứ lưu trữ" in page and f"/items/{item_id}/evidence.zip" in page
+    packet = analyst.get(f"/items/{item_id}/evidence.zip")
+    assert packet.status_code == 200 and verify(packet.content)[0]
+    assert admin.get(f"/items/{item_id}/evidence.zip").status_code == 403
