@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from monitor.evidence import EvidenceError, captures_of, export_packet
+from monitor.evidence import EvidenceError, captures_of, checks_of, export_packet
 from monitor.flag.reasons import READABLE_STYLE
 from monitor.records import Signal
 from monitor.respond.criticism import judge
@@ -29,6 +29,7 @@ def item_page(request: Request, item_id: int, session=needs(*READERS)) -> Respon
         audit = audit_for_item(conn, item_id)
         people = [u for u in list_users(conn) if u.role in JUDGES and u.active]
         captures = captures_of(conn, item_id)
+        checks = checks_of(conn, item_id)
     return render(
         request,
         "item.html",
@@ -39,6 +40,7 @@ def item_page(request: Request, item_id: int, session=needs(*READERS)) -> Respon
         signals=signal_lines(detail.flags, detail.signals, lang_of(request)),
         verdicts=VERDICTS,
         captures=captures,
+        checks=checks,
         judges=JUDGES,
     )
 

@@ -250,6 +250,24 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "Where captured evidence (WARC files) is written, once each; retention never touches it.",
     ),
+    Setting(
+        "evidence_daily_days",
+        30,
+        _positive_int,
+        "Days after confirmation during which a confirmed item's page is re-checked daily.",
+    ),
+    Setting(
+        "evidence_until_days",
+        180,
+        _positive_int,
+        "Days after confirmation until which it is re-checked weekly (then no more).",
+    ),
+    Setting(
+        "evidence_change_threshold",
+        0.2,
+        _share,
+        "Share of the text that must differ for a re-checked page to count as changed.",
+    ),
     Setting("classify_batch", 256, _positive_int, "Items scored per batch by `monitor classify`."),
     Setting(
         "silent_after_intervals",

@@ -105,16 +105,25 @@ async def _fetch(settings: Settings, url: str, allow_private: bool) -> FetchResu
         )
 
 
-def fetch_page(settings: Settings, row: Any) -> tuple[FetchResult | None, str | None]:
-    """The page under the crawler's rules, or None and the reason it could not be had."""
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """The page, or why it could not be had (with the HTTP status when there was one)."""
+
+    result: FetchResult | None
+    problem: str | None = None
+    status: int | None = None
+
+
+def fetch_page(settings: Settings, row: Any) -> Fetched:
+    """The item's page under the crawler's rules (robots.txt, limits, the link guard)."""
     config = source_from_row(row)
     allow_private = config.allow_private_links or is_private_host(row.source_url)
     try:
-        return asyncio.run(_fetch(settings, row.url, allow_private)), None
+        return Fetched(asyncio.run(_fetch(settings, row.url, allow_private)))
     except RobotsDisallowed as exc:
-        return None, f"not fetched: {exc}"
+        return Fetched(None, f"not fetched: {exc}")
     except FetchError as exc:
-        return None, f"fetch failed: {exc}"
+        return Fetched(None, f"fetch failed: {exc}", exc.status)
 
 
 def capture_item(
@@ -127,14 +136,15 @@ def capture_item(
         raise EvidenceError(f"reason must be one of {', '.join(REASONS)}")
     with engine.connect() as conn:
         row = _item(conn, item_id)
-    result, problem = fetch_page(settings, row)
+    fetched = fetch_page(settings, row)
+    result, problem = fetched.result, fetched.problem
     now = now or datetime.now(UTC)
     with engine.begin() as conn:
         capture_id = conn.execute(
             evidence_captures.insert().values(
                 item_id=item_id, url=row.url, captured_at=now, captured_by=actor.name,
                 reason=reason, status="ok" if result else "failed",
-                http_status=result.status if result else None, problem=problem,
+                http_status=result.status if result else fetched.status, problem=problem,
                 path="", sha256="", size=0,
             ).returning(evidence_captures.c.id)
         ).scalar_one()  # fmt: skip

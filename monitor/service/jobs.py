@@ -232,6 +232,18 @@ def check_alerts() -> str | None:
     return run_job("alerts", tick_period(), work)
 
 
+def recheck_evidence() -> str | None:
+    """Is it still there? Re-check the confirmed items whose check is due."""
+    from ..evidence import check_due
+
+    def work(ctx: ServiceContext) -> str:
+        found = check_due(ctx.engine, ctx.settings)
+        states = {s: sum(c.state == s for c in found) for s in {c.state for c in found}}
+        return f"checked={len(found)} " + " ".join(f"{k}={v}" for k, v in sorted(states.items()))
+
+    return run_job("evidence", tick_period(), work)
+
+
 def purge_old() -> str | None:
     """Retention: purge old irrelevant full texts and forget old crawl-tick runs."""
     from .maintenance import purge_texts

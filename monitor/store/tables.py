@@ -423,3 +423,16 @@ evidence_captures = Table(
     Column("sha256", String(64), nullable=False),
     Column("size", BigInteger, nullable=False),
 )
+
+# Re-checks of confirmed items (migration 0014): is the page still there?
+evidence_checks = Table(
+    "evidence_checks",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("item_id", Id, ForeignKey("items.id"), nullable=False, index=True),
+    Column("checked_at", UTCDateTime(), nullable=False),
+    Column("state", String(16), nullable=False),  # live, changed, removed, unreachable
+    Column("http_status", Integer),
+    Column("detail", Text, nullable=False),
+    Column("capture_id", BigInteger),  # the new capture when the page changed
+)

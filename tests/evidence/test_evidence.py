@@ -253,3 +253,92 @@ def test_the_item_page_lists_captures_and_gives_the_packet(
     packet = analyst.get(f"/items/{item_id}/evidence.zip")
     assert packet.status_code == 200 and verify(packet.content)[0]
     assert admin.get(f"/items/{item_id}/evidence.zip").status_code == 403
+
+
+# -- is it still there? ------------------------------------------------------------------------
+def _confirmed_and_captured(engine, settings, server) -> int:
+    from monitor.review.verdicts import record_verdict
+
+    item_id, _ = _crawled(engine, settings, server)
+    with engine.begin() as conn:
+        record_verdict(conn, ANALYST, item_id, "confirm_distorted", "sai sự thật")
+    capture_item(engine, settings, item_id, ANALYST, "flagged")
+    return item_id
+
+
+def test_rechecks_see_a_page_live_changed_and_removed(engine, settings, server) -> None:
+    from monitor.evidence import check_due, check_item, evidence_status
+
+    item_id = _confirmed_and_captured(engine, settings, server)
+    [first] = check_due(engine, settings)
+    assert (first.item_id, first.state) == (item_id, "live")
+    assert check_due(engine, settings) == []  # checked today: the next is due tomorrow
+    rewritten = Page(PAGES[0].path, PAGES[0].title, ["Nội dung đã được sửa hoàn toàn khác."] * 8)
+    server.route(PAGES[0].path, Response(200, rewritten.html()))
+    changed = check_item(engine, settings, item_id)
+    assert changed.state == "changed" and changed.capture_id is not None
+    with engine.connect() as conn:
+        assert [c.reason for c in captures_of(conn, item_id)] == ["flagged", "changed"]
+    server.route(PAGES[0].path, Response(404, "không tìm thấy"))
+    assert check_item(engine, settings, item_id).state == "removed"
+    status = evidence_status(engine)
+    assert status == [
+        {
+            "id": item_id,
+            "url": status[0]["url"],
+            "captures": 2,
+            "last_check": status[0]["last_check"],
+            "state": "removed",
+        }
+    ]
+
+
+def test_a_redirect_home_or_a_not_found_page_counts_as_removed(engine, settings, server) -> None:
+    from monitor.evidence import check_item
+
+    item_id = _confirmed_and_captured(engine, settings, server)
+    server.route(PAGES[0].path, Response(302, "", {"Location": server.url("/")}))
+    server.route("/", Response(200, "<html><body><h1>Trang chủ</h1><p>Tin mới.</p></body></html>"))
+    assert check_item(engine, settings, item_id).state == "removed"
+    gone = ("<html><head><title>Không tìm thấy trang</title></head><body>"
+            "<p>Bài viết không tồn tại hoặc đã bị xóa.</p></body></html>")
+    server.route(PAGES[0].path, Response(200, gone))
+    found = check_item(engine, settings, item_id)
+    assert found.state == "removed" and "not found" in found.detail
+
+
+def test_only_confirmed_items_are_rechecked_and_not_forever(engine, settings, server) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from monitor.evidence.recheck import _due, due_items
+
+    item_id, _ = _crawled(engine, settings, server)
+    capture_item(engine, settings, item_id, ANALYST, "manual")
+    assert due_items(engine, settings, datetime.now(UTC)) == []  # captured, not confirmed
+    now = datetime(2026, 12, 1, tzinfo=UTC)
+    day = timedelta(days=1)
+    assert _due(now - 3 * day, now - day, now, settings)  # daily in the first 30 days
+    assert not _due(now - 40 * day, now - 3 * day, now, settings)  # then weekly
+    assert _due(now - 40 * day, now - 8 * day, now, settings)
+    assert not _due(now - 200 * day, None, now, settings)  # and not after 180 days
+
+
+def test_retention_leaves_evidence_alone(engine, settings, server) -> None:
+    from monitor.service.maintenance import purge_texts
+
+    item_id = _confirmed_and_captured(engine, settings, server)
+    before = sorted(p.name for p in Path(settings.evidence_dir).rglob("*.warc.gz"))
+    with engine.begin() as conn:
+        conn.execute(
+            items.update().values(relevant=False, fetched_at=queries.utcnow().replace(year=2000))
+        )
+    assert purge_texts(engine, 30) == 1  # the text in the store goes; the capture stays
+    assert sorted(p.name for p in Path(settings.evidence_dir).rglob("*.warc.gz")) == before
+    assert verify(export_packet(engine, settings, item_id, ANALYST))[0]
+
+
+def test_the_vocabulary_names_every_recheck_state() -> None:
+    from monitor.evidence.recheck import STATES
+    from monitor.i18n import vi
+
+    assert all(vi(f"evidence.state.{s}") != f"evidence.state.{s}" for s in STATES)

@@ -16,6 +16,7 @@ from monitor.records import FeedEntry
 from monitor.service import state
 from monitor.service.alerts import volume_kind
 from monitor.service.maintenance import backup_sqlite, purge_texts
+from monitor.service.scheduler import job_specs
 from monitor.store.tables import apscheduler_jobs, items, sources
 
 NOW = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
@@ -120,7 +121,7 @@ def test_scheduler_uses_the_migrated_table_and_keeps_pending_runs(engine) -> Non
     second.shutdown(wait=False)
     assert {c["name"] for c in inspect(engine).get_columns("apscheduler_jobs")} == columns
     with engine.connect() as conn:
-        assert len(conn.execute(select(apscheduler_jobs.c.id)).all()) == 7
+        assert len(conn.execute(select(apscheduler_jobs.c.id)).all()) == len(job_specs(settings))
 
 
 def test_healthz_and_metrics_need_no_login(engine) -> None:

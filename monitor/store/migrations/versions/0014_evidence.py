@@ -6,7 +6,8 @@ Create Date: 2026-12-04
 
 One row per capture of an item's page: when, by whom and why, whether the page could be
 fetched (a failed capture still keeps the feed entry and the extracted text), and the file
-written once under MONITOR_EVIDENCE_DIR with its SHA-256 and size.
+written once under MONITOR_EVIDENCE_DIR with its SHA-256 and size. One row per re-check of a
+confirmed item's page: live, changed (a new capture was taken), removed or unreachable.
 """
 
 import sqlalchemy as sa
@@ -39,8 +40,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence_captures")),
     )
     op.create_index(op.f("ix_evidence_captures_item_id"), "evidence_captures", ["item_id"])
+    op.create_table(
+        "evidence_checks",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("item_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("checked_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("state", sa.String(16), nullable=False),
+        sa.Column("http_status", sa.Integer(), nullable=True),
+        sa.Column("detail", sa.Text(), nullable=False),
+        sa.Column("capture_id", sa.BigInteger(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["item_id"], ["items.id"], name=op.f("fk_evidence_checks_item_id_items")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence_checks")),
+    )
+    op.create_index(op.f("ix_evidence_checks_item_id"), "evidence_checks", ["item_id"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_evidence_checks_item_id"), table_name="evidence_checks")
+    op.drop_table("evidence_checks")
     op.drop_index(op.f("ix_evidence_captures_item_id"), table_name="evidence_captures")
     op.drop_table("evidence_captures")
