@@ -145,11 +145,30 @@ def _classify(out: Console, engine: Any, settings: Settings) -> None:
 
 def _evidence(out: Console, engine: Any, settings: Settings) -> None:
     """Flagged items are captured as evidence, as the service does after scoring."""
-    from .evidence import capture_flagged
+    from .evidence import capture_flagged, captures_of, export_packet, verify
+    from .vocabulary import SYSTEM
 
     captured = capture_flagged(engine, settings)
     out.print(f"\n[bold]Chứng cứ[/] (evidence): đã lưu {captured} trang bị gắn cờ (WARC, SHA-256) "
               f"trong {escape(settings.evidence_dir)}.")  # fmt: skip
+    with engine.connect() as conn:
+        first = next((i for i in _flagged_ids(engine) if captures_of(conn, i)), None)
+    if first is None:
+        return
+    packet = Path(settings.evidence_dir).parent / f"bang-chung-{first}.zip"
+    packet.write_bytes(export_packet(engine, settings, first, SYSTEM))
+    ok, reason = verify(packet.read_bytes())
+    out.print(f"  Gói chứng cứ mẫu: {escape(str(packet))} — kiểm tra: {escape(reason)}")
+
+
+def _flagged_ids(engine: Any) -> list[int]:
+    from sqlalchemy import select
+
+    from .store.tables import item_scores
+
+    with engine.connect() as conn:
+        return list(conn.scalars(select(item_scores.c.item_id).where(item_scores.c.flagged)
+                                 .order_by(item_scores.c.item_id)))  # fmt: skip
 
 
 def _criticism(out: Console, engine: Any, settings: Settings) -> None:

@@ -22,6 +22,12 @@ def test_demo_run_matches_the_manifest(tmp_path: Path, capsys) -> None:
     hints = [line for line in printed.splitlines() if ".venv/bin/monitor" in line]
     assert hints and all(f"--sources {target / 'sources.yaml'}" in line for line in hints)
     assert "Vì sao liên quan" in printed and "Góp ý, phản ánh" in printed and "Gắn cờ" in printed
+    # Flagged pages are captured and a sample packet is exported; verify accepts it.
+    packets = list(target.glob("bang-chung-*.zip"))
+    assert len(packets) == 1 and "kiểm tra: ok:" in printed
+    from monitor.evidence import verify
+
+    assert verify(packets[0].read_bytes())[0]
 
     manifest = yaml.safe_load((DEMO_SITE / "manifest.yaml").read_text(encoding="utf-8"))
     engine = create_engine(f"sqlite:///{target / 'monitor.db'}")
