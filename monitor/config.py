@@ -251,6 +251,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Where captured evidence (WARC files) is written, once each; retention never touches it.",
     ),
     Setting(
+        "tsa_url",
+        "",
+        str,
+        "RFC 3161 time-stamp authority for evidence captures (empty: no trusted timestamp).",
+    ),
+    Setting(
+        "tsa_ca_file",
+        "",
+        str,
+        "PEM file of the certificate(s) a timestamp must chain to (needed with MONITOR_TSA_URL).",
+    ),
+    Setting(
         "evidence_daily_days",
         30,
         _positive_int,

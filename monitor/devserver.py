@@ -44,6 +44,7 @@ class Request:
     path: str
     query: str
     headers: dict[str, str]
+    body: bytes = b""  # a POST's body (a test time-stamp authority reads its query here)
 
 
 class LocalServer:
@@ -151,13 +152,18 @@ class LocalServer:
             def do_GET(self) -> None:  # noqa: N802
                 self._serve(head=False)
 
-            def _serve(self, head: bool) -> None:
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                self._serve(head=False, body=self.rfile.read(length) if length else b"")
+
+            def _serve(self, head: bool, body: bytes = b"") -> None:
                 parts = urlsplit(self.path)
                 request = Request(
                     self.command,
                     parts.path,
                     parts.query,
                     {k.lower(): v for k, v in self.headers.items()},
+                    body,
                 )
                 server._record(request)
                 response = server._resolve(request)

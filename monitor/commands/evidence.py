@@ -37,10 +37,12 @@ def cmd_evidence(args: argparse.Namespace, settings: Settings) -> int:
     (MONITOR_EVIDENCE_DIR); flagged items are captured by the service after scoring. `export`
     writes a ZIP with manifest.json (SHA-256 of every file, capture times in UTC and +07:00,
     the chain of custody), the WARC files, the text and a one-page summary in Vietnamese
-    (HTML and PDF). `verify` recomputes every hash and prints one line: ok, or the first
-    file that differs (exit status 1). `check` fetches confirmed items' pages again and
-    records live, changed (a new capture is taken), removed (404/410, a redirect to the home
-    page, a "not found" page) or unreachable; the service does it daily for
+    (HTML and PDF), and the RFC 3161 timestamps when MONITOR_TSA_URL is set. `verify`
+    recomputes every hash, checks that each timestamp covers its capture, and prints one
+    line: ok, or the first thing that differs (exit status 1). `check` fetches confirmed
+    items' pages again and records live, changed (a new capture is taken), removed
+    (404/410, a redirect to the home page, a "not found" page) or unreachable; the service
+    does it daily for
     MONITOR_EVIDENCE_DAILY_DAYS after confirmation, then weekly until
     MONITOR_EVIDENCE_UNTIL_DAYS. `status --format json` prints one JSON line per captured item:
     id, url, captures, last_check, state.

@@ -40,6 +40,7 @@ from ..records import FetchResult
 from ..review import audit
 from ..store.tables import evidence_captures, item_scores, items, sources
 from ..vocabulary import SYSTEM, User, require
+from .timestamp import TimestampError, stamp
 
 REASONS = ("flagged", "confirmed", "changed", "manual")
 TOOL = "lang-son-monitor"
@@ -63,6 +64,8 @@ class Capture:
     path: str  # relative to the evidence directory
     sha256: str
     size: int
+    token_path: str | None = None  # the RFC 3161 token (relative), when MONITOR_TSA_URL is set
+    token_time: datetime | None = None
 
 
 def evidence_root(settings: Settings) -> Path:
@@ -161,7 +164,34 @@ def capture_item(
         audit.record(conn, actor.name, "evidence_capture", "item", item_id, None,
                      {"capture": capture_id, "status": meta["status"], "sha256": digest,
                       "file": relative}, now)  # fmt: skip
+    if settings.tsa_url:  # outside the transaction: the authority may take a while
+        _timestamp(engine, settings, item_id, int(capture_id), relative, actor)
+    with engine.connect() as conn:
         return captures_of(conn, item_id)[-1]
+
+
+def _timestamp(engine: Engine, settings: Settings, item_id: int, capture_id: int,
+               relative: str, actor: User) -> None:  # fmt: skip
+    """A verified RFC 3161 token over the capture file, kept beside it (written once); a
+    failure is noted on the capture, which stays valid without it."""
+    root = evidence_root(settings)
+    try:
+        found = stamp((root / relative).read_bytes(), settings)
+    except TimestampError as exc:
+        with engine.begin() as conn:
+            problem = conn.scalar(select(evidence_captures.c.problem)
+                                  .where(evidence_captures.c.id == capture_id))  # fmt: skip
+            note = f"{problem}; " if problem else ""
+            conn.execute(evidence_captures.update().where(evidence_captures.c.id == capture_id)
+                         .values(problem=f"{note}no trusted timestamp: {exc}"))  # fmt: skip
+        return
+    token = relative.removesuffix(".warc.gz") + ".tsr"
+    _write_once(root / token, found.token)
+    with engine.begin() as conn:
+        conn.execute(evidence_captures.update().where(evidence_captures.c.id == capture_id)
+                     .values(token_path=token, token_time=found.time))  # fmt: skip
+        audit.record(conn, actor.name, "evidence_timestamp", "item", item_id, None,
+                     {"capture": capture_id, "time": found.time.isoformat(), "file": token})
 
 
 def capture_flagged(engine: Engine, settings: Settings, actor: User = SYSTEM) -> int:
@@ -205,16 +235,21 @@ def write_warc(
     ))  # fmt: skip
     _json_record(writer, row.url, "metadata", meta, "capture")
     data = buffer.getvalue()
+    _write_once(path, data)
+    return hashlib.sha256(data).hexdigest(), len(data)
+
+
+def _write_once(path: Path, data: bytes) -> None:
+    """Create ``path`` exclusively (never over an existing file), sync it, make it read-only."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with open(path, "xb") as fh:  # exclusive: a capture file is written once
+        with open(path, "xb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
     except FileExistsError:
-        raise EvidenceError(f"{path} exists already; captures are never overwritten") from None
+        raise EvidenceError(f"{path} exists already; evidence is never overwritten") from None
     path.chmod(0o444)
-    return hashlib.sha256(data).hexdigest(), len(data)
 
 
 def _exchange(writer: WARCWriter, url: str, result: FetchResult) -> None:

@@ -4,8 +4,10 @@ check that nothing in it changed.
 The ZIP holds ``manifest.json`` (the item, every capture with its time in UTC and +07:00,
 the SHA-256 and size of every other file, the tool and its version, and the chain of
 custody: who captured and who exported, when), the capture files (``captures/*.warc.gz``),
-the extracted text (``text.txt``) and a one-page summary in Vietnamese (``summary.html`` and
-``summary.pdf``). ``verify`` recomputes every hash and names the first file that differs.
+the trusted timestamps when there are any (``timestamps/*.tsr``: RFC 3161 answers over the
+capture files), the extracted text (``text.txt``) and a one-page summary in Vietnamese
+(``summary.html`` and ``summary.pdf``). ``verify`` recomputes every hash, checks that each
+timestamp covers its capture file, and names the first thing that differs.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from ..text.normalize import printable
 from ..timefmt import show, to_local_iso
 from ..vocabulary import User, require
 from .capture import TOOL, Capture, EvidenceError, _item, captures_of, evidence_root, tool_version
+from .timestamp import covers
 
 FORMAT = f"{TOOL} evidence packet 1"
 MANIFEST = "manifest.json"
@@ -59,6 +62,8 @@ def export_packet(
         if _sha(data) != c.sha256:
             raise EvidenceError(f"capture {c.id} ({c.path}) no longer matches its recorded hash")
         files[f"captures/{Path(c.path).name}"] = data
+        if c.token_path:
+            files[f"timestamps/{Path(c.token_path).name}"] = (root / c.token_path).read_bytes()
     text = f"{row.title}\n\n{row.text or row.summary or ''}\n"
     files["text.txt"] = text.encode()
     summary = _summary_html(row, captures, custody)
@@ -89,7 +94,11 @@ def _capture_entry(c: Capture) -> dict[str, Any]:
             "captured_at_local": to_local_iso(c.captured_at),
             "captured_by": c.captured_by, "reason": c.reason, "status": c.status,
             "http_status": c.http_status, "problem": c.problem, "sha256": c.sha256,
-            "size": c.size}  # fmt: skip
+            "size": c.size,
+            "timestamp": None if not c.token_path else {
+                "file": f"timestamps/{Path(c.token_path).name}",
+                "time": c.token_time.isoformat() if c.token_time else None,
+                "time_local": to_local_iso(c.token_time)}}  # fmt: skip
 
 
 def _custody(conn: Any, item_id: int) -> list[dict[str, Any]]:
@@ -97,7 +106,8 @@ def _custody(conn: Any, item_id: int) -> list[dict[str, Any]]:
     rows = conn.execute(
         select(audit_log.c.at, audit_log.c.actor, audit_log.c.action)
         .where(audit_log.c.entity == "item", audit_log.c.entity_id == str(item_id),
-               audit_log.c.action.in_(("evidence_capture", "evidence_export")))
+               audit_log.c.action.in_(("evidence_capture", "evidence_timestamp",
+                                       "evidence_export")))
         .order_by(audit_log.c.id)
     )  # fmt: skip
     return [{"action": r.action.removeprefix("evidence_"), "by": r.actor,
@@ -127,6 +137,10 @@ def verify(data: bytes) -> tuple[bool, str]:
         entry = listed.get(capture.get("file"), {})
         if entry.get("sha256") != capture.get("sha256"):
             return False, f"capture {capture.get('id')} does not match its file"
+        stamp = capture.get("timestamp")
+        if stamp and (stamp.get("file") not in listed or not covers(
+                zf.read(stamp["file"]), zf.read(capture["file"]))):  # fmt: skip
+            return False, f"the timestamp of capture {capture.get('id')} does not cover its file"
         if capture.get("status") == "ok" and not _has_response(
             zf.read(capture["file"]), manifest["item"]["url"]
         ):

@@ -422,6 +422,8 @@ evidence_captures = Table(
     Column("path", Text, nullable=False),  # relative to the evidence directory
     Column("sha256", String(64), nullable=False),
     Column("size", BigInteger, nullable=False),
+    Column("token_path", Text),  # the RFC 3161 token beside it (MONITOR_TSA_URL), if any
+    Column("token_time", UTCDateTime()),  # the authority's genTime
 )
 
 # Re-checks of confirmed items (migration 0014): is the page still there?

@@ -300,8 +300,10 @@ def test_a_redirect_home_or_a_not_found_page_counts_as_removed(engine, settings,
     server.route(PAGES[0].path, Response(302, "", {"Location": server.url("/")}))
     server.route("/", Response(200, "<html><body><h1>Trang chủ</h1><p>Tin mới.</p></body></html>"))
     assert check_item(engine, settings, item_id).state == "removed"
-    gone = ("<html><head><title>Không tìm thấy trang</title></head><body>"
-            "<p>Bài viết không tồn tại hoặc đã bị xóa.</p></body></html>")
+    gone = (
+        "<html><head><title>Không tìm thấy trang</title></head><body>"
+        "<p>Bài viết không tồn tại hoặc đã bị xóa.</p></body></html>"
+    )
     server.route(PAGES[0].path, Response(200, gone))
     found = check_item(engine, settings, item_id)
     assert found.state == "removed" and "not found" in found.detail
@@ -342,3 +344,116 @@ def test_the_vocabulary_names_every_recheck_state() -> None:
     from monitor.i18n import vi
 
     assert all(vi(f"evidence.state.{s}") != f"evidence.state.{s}" for s in STATES)
+
+
+# -- trusted timestamps: a local time-stamp authority (openssl ts) with a CA made here ------------
+TSA_EXT = """basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=critical,timeStamping
+"""
+TSA_CONF = """[ tsa ]
+default_tsa = tsa1
+[ tsa1 ]
+dir = {dir}
+serial = $dir/serial
+crypto_device = builtin
+signer_cert = $dir/tsa.pem
+certs = $dir/tsa.pem
+signer_key = $dir/tsa.key
+signer_digest = sha256
+default_policy = 1.2.3.4.1
+other_policies = 1.2.3.4.2
+digests = sha256, sha384, sha512
+accuracy = secs:1
+ordering = yes
+tsa_name = no
+ess_cert_id_chain = no
+ess_cert_id_alg = sha256
+"""
+
+
+def _openssl(*args: str, cwd: Path) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture
+def tsa(tmp_path, server):
+    """A test CA, a time-stamping certificate it signed, and ``openssl ts -reply`` behind
+    POST /tsa on the local server. Returns the CA file."""
+    import shutil
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    d = tmp_path / "tsa"
+    d.mkdir()
+    (d / "ext.cnf").write_text(TSA_EXT)
+    (d / "ts.cnf").write_text(TSA_CONF.format(dir=d))
+    (d / "serial").write_text("01\n")
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out",
+             "ca.pem", "-days", "2", "-subj", "/CN=Test Root CA", "-addext",
+             "basicConstraints=critical,CA:TRUE", "-addext",
+             "keyUsage=critical,keyCertSign,cRLSign", cwd=d)  # fmt: skip
+    _openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "tsa.key", "-out", "tsa.csr",
+             "-subj", "/CN=Test TSA", cwd=d)  # fmt: skip
+    _openssl("x509", "-req", "-in", "tsa.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+             "-CAcreateserial", "-out", "tsa.pem", "-days", "2", "-extfile", "ext.cnf",
+             cwd=d)  # fmt: skip
+    lock = __import__("threading").Lock()
+
+    def reply(request) -> Response:
+        with lock:
+            (d / "q.tsq").write_bytes(request.body)
+            _openssl("ts", "-reply", "-config", "ts.cnf", "-queryfile", "q.tsq", "-out", "r.tsr",
+                     cwd=d)  # fmt: skip
+            return Response(200, (d / "r.tsr").read_bytes(),
+                            {"Content-Type": "application/timestamp-reply"})  # fmt: skip
+
+    server.route("/tsa", reply)
+    return d / "ca.pem"
+
+
+def test_captures_get_a_verified_trusted_timestamp(engine, settings, server, tsa) -> None:
+    stamped = settings.with_overrides(tsa_url=server.url("/tsa"), tsa_ca_file=str(tsa))
+    item_id, _ = _crawled(engine, stamped, server)
+    capture = capture_item(engine, stamped, item_id, ANALYST, "manual")
+    assert capture.token_path and capture.token_time is not None
+    token = (Path(stamped.evidence_dir) / capture.token_path).read_bytes()
+    from monitor.evidence.timestamp import covers
+
+    assert covers(token, (Path(stamped.evidence_dir) / capture.path).read_bytes())
+    packet = export_packet(engine, stamped, item_id, ANALYST)
+    manifest = json.loads(zipfile.ZipFile(io.BytesIO(packet)).read("manifest.json"))
+    stamp_entry = manifest["captures"][0]["timestamp"]
+    assert stamp_entry["file"].startswith("timestamps/") and stamp_entry["time_local"]
+    assert [e["action"] for e in manifest["custody"]] == ["capture", "timestamp", "export"]
+    assert verify(packet)[0]
+    # A token swapped for one over another file, its manifest entry rewritten: the hashes
+    # agree, the cover does not.
+    capture2 = capture_item(engine, stamped, item_id, ANALYST, "manual")
+    other = (Path(stamped.evidence_dir) / capture2.token_path).read_bytes()
+
+    import hashlib
+
+    def swap(name: str, data: bytes) -> bytes:
+        if name == "manifest.json":
+            m = json.loads(data)
+            m["files"][stamp_entry["file"]]["sha256"] = hashlib.sha256(other).hexdigest()
+            m["files"][stamp_entry["file"]]["size"] = len(other)
+            return json.dumps(m).encode()
+        return other if name == stamp_entry["file"] else data
+
+    assert verify(_rewrite(packet, swap)) == (
+        False,
+        f"the timestamp of capture {capture.id} does not cover its file",
+    )
+
+
+def test_a_timestamp_from_an_unknown_authority_is_refused(engine, settings, server, tsa, tmp_path):
+    other_ca = tmp_path / "other.pem"
+    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "o.key", "-out",
+             str(other_ca), "-days", "2", "-subj", "/CN=Other CA", cwd=tmp_path)  # fmt: skip
+    stamped = settings.with_overrides(tsa_url=server.url("/tsa"), tsa_ca_file=str(other_ca))
+    item_id, _ = _crawled(engine, stamped, server)
+    capture = capture_item(engine, stamped, item_id, ANALYST, "manual")
+    assert capture.token_path is None and "no trusted timestamp" in (capture.problem or "")
+    assert capture.status == "ok"  # the capture itself stands

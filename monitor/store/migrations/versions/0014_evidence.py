@@ -34,6 +34,8 @@ def upgrade() -> None:
         sa.Column("path", sa.Text(), nullable=False),
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("token_path", sa.Text(), nullable=True),
+        sa.Column("token_time", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["item_id"], ["items.id"], name=op.f("fk_evidence_captures_item_id_items")
         ),
