@@ -251,6 +251,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Where captured evidence (WARC files) is written, once each; retention never touches it.",
     ),
     Setting(
+        "evidence_batch",
+        50,
+        _positive_int,
+        "Pages captured (or re-checked) at most per service run; the rest wait for the next.",
+    ),
+    Setting(
         "tsa_url",
         "",
         str,

@@ -194,16 +194,21 @@ def _timestamp(engine: Engine, settings: Settings, item_id: int, capture_id: int
                      {"capture": capture_id, "time": found.time.isoformat(), "file": token})
 
 
-def capture_flagged(engine: Engine, settings: Settings, actor: User = SYSTEM) -> int:
-    """Capture every flagged item that has no capture yet (the scheduler calls this after
-    scoring); returns how many were captured."""
+def capture_flagged(
+    engine: Engine, settings: Settings, actor: User = SYSTEM, limit: int | None = None
+) -> int:
+    """Capture flagged items that have no capture yet, the newest first (they are the ones
+    most likely to be edited or deleted soon), at most MONITOR_EVIDENCE_BATCH a run: the
+    scheduler calls this after every scoring pass, so a backlog drains over a few ticks
+    without holding up scoring. Returns how many were captured."""
     done = select(evidence_captures.c.item_id)
     with engine.connect() as conn:
         ids = list(
             conn.scalars(
                 select(item_scores.c.item_id)
                 .where(item_scores.c.flagged, item_scores.c.item_id.not_in(done))
-                .order_by(item_scores.c.item_id)
+                .order_by(item_scores.c.item_id.desc())
+                .limit(limit or settings.evidence_batch)
             )
         )
     for item_id in ids:

@@ -108,7 +108,10 @@ def check_item(engine: Engine, settings: Settings, item_id: int,
 def check_due(engine: Engine, settings: Settings, every: bool = False) -> list[Check]:
     """Run the checks that are due now (every confirmed, captured item with ``every``)."""
     now = datetime.now(UTC)
-    return [check_item(engine, settings, i, now) for i in due_items(engine, settings, now, every)]
+    due = due_items(engine, settings, now, every)
+    if not every:
+        due = due[: settings.evidence_batch]  # a run stays short; the rest are due next hour
+    return [check_item(engine, settings, i, now) for i in due]
 
 
 def judge_page(row: Any, fetched: Fetched, threshold: float) -> tuple[str, int | None, str]:

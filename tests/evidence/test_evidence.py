@@ -457,3 +457,25 @@ def test_a_timestamp_from_an_unknown_authority_is_refused(engine, settings, serv
     capture = capture_item(engine, stamped, item_id, ANALYST, "manual")
     assert capture.token_path is None and "no trusted timestamp" in (capture.problem or "")
     assert capture.status == "ok"  # the capture itself stands
+
+
+def test_a_backlog_of_flagged_items_is_captured_newest_first_in_batches(
+    engine, settings, server
+) -> None:
+    pages = [Page(f"/b/{i}.html", f"Bài {i} về cao tốc Hữu Nghị – Chi Lăng", STORY_CAO_TOC)
+             for i in range(3)]  # fmt: skip
+    publish(server, "/rss.xml", pages)
+    queries.sync_sources(engine, parse_sources(sources_yaml([("mau", server.url("/rss.xml"))])))
+    asyncio.run(crawl(engine, settings, force=True))
+    with engine.begin() as conn:
+        ids = list(conn.scalars(select(items.c.id).order_by(items.c.id)))
+        for item_id in ids:
+            conn.execute(item_scores.insert().values(
+                item_id=item_id, model_version="t", label="distorted", scores="{}",
+                flags='["distorted"]', flagged=True, evidence="{}", uncertainty=0.0,
+                scored_at=queries.utcnow()))  # fmt: skip
+    small = settings.with_overrides(evidence_batch=2)
+    assert capture_flagged(engine, small) == 2
+    with engine.connect() as conn:
+        assert [bool(captures_of(conn, i)) for i in ids] == [False, True, True]
+    assert capture_flagged(engine, small) == 1 and capture_flagged(engine, small) == 0
