@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Connection
 
 from monitor import respond, review
+from monitor.evidence.requests import request_states
 from monitor.respond import cases, facts, rebuttal
 from monitor.review.queue import item_detail
 from monitor.timefmt import LOCAL, local_date
@@ -207,8 +208,10 @@ def cases_page(
         found = cases.list_cases(conn, kind=kind or None, status=status or None,
                                  item_ids=[item] if item else None)  # fmt: skip
         titles = cases.item_titles(conn, sorted({c.item_id for c in found}))
+        requests = {r.case_id: r for r in request_states(conn, datetime.now(UTC))}
     return render(request, "cases.html", cases=found, titles=titles, kind=kind, status=status,
-                  kinds=cases.KINDS, statuses=cases.STATUSES, item=item)  # fmt: skip
+                  kinds=cases.KINDS, statuses=cases.STATUSES, item=item, requests=requests,
+                  channels=cases.CHANNELS)  # fmt: skip
 
 
 @router.post("/items/{item_id}/cases", include_in_schema=False)
@@ -253,7 +256,7 @@ def case_step(
         if step == "approve":  # the spokesperson's approval: a lead records it
             cases.approve(conn, actor, case_id, text, moment)
         elif step == "sent":
-            cases.mark_sent(conn, actor, case_id, moment)
+            cases.mark_sent(conn, actor, case_id, moment, request.app.state.settings)
         elif step == "answer":
             cases.record_answer(conn, actor, case_id, text, moment)
         elif step == "correction":

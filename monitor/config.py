@@ -251,6 +251,18 @@ SETTINGS: tuple[Setting, ...] = (
         "Where captured evidence (WARC files) is written, once each; retention never touches it.",
     ),
     Setting(
+        "correction_due_hours",
+        72.0,
+        float,
+        "Hours an outlet has to act on a correction request once it is sent (then overdue).",
+    ),
+    Setting(
+        "removal_due_hours",
+        24.0,
+        float,
+        "Hours a platform has to remove content once asked (Decree 147/2024: 24 hours).",
+    ),
+    Setting(
         "evidence_batch",
         50,
         _positive_int,

@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from ..config import Settings
+from ..respond.cases import CHANNELS
 from ..vocabulary import OPERATOR
 from . import UserError, command, store
 
@@ -85,7 +86,7 @@ def _cases_args(p: argparse.ArgumentParser) -> None:
     sub.add_parser("list", help="every case with its status")
     op = sub.add_parser("open", help="open a rebuttal (--channel) or criticism (--office) case")
     op.add_argument("item_id", type=int)
-    op.add_argument("--channel", choices=("press_release", "portal_post", "correction_request"))
+    op.add_argument("--channel", choices=CHANNELS)
     op.add_argument("--office", help="criticism: the office it is routed to")
     for name, help_, extra in (("approve", "spokesperson's approval", "spokesperson"),
                                ("sent", "record the date it was sent", None),
@@ -120,7 +121,7 @@ def cmd_cases(args: argparse.Namespace, settings: Settings) -> int:
         elif args.action == "approve":
             c = cases.approve(conn, OPERATOR, args.case_id, args.spokesperson)
         elif args.action == "sent":
-            c = cases.mark_sent(conn, OPERATOR, args.case_id)
+            c = cases.mark_sent(conn, OPERATOR, args.case_id, settings=settings)
         elif args.action == "answer":
             c = cases.record_answer(conn, OPERATOR, args.case_id, args.text)
         elif args.action == "correction":

@@ -10,7 +10,7 @@ import html
 import io
 import smtplib
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -19,6 +19,7 @@ from sqlalchemy import Connection
 
 from .. import docxfmt
 from ..config import Settings
+from ..evidence.requests import RequestState, request_states
 from ..i18n import vi
 from ..text.normalize import printable
 from ..timefmt import show
@@ -53,6 +54,7 @@ class Digest:
     routed: CriticismFigures  # criticism routed to offices: this week's figures
     routed_cases: list[CriticismCase]  # cases opened in the last 8 weeks
     silent: list[str]  # names of sources silent at the week's end
+    requests: list[RequestState] = field(default_factory=list)  # sent in the last 8 weeks
 
 
 def compute(conn: Connection, week: str, silent_after: float) -> Digest:
@@ -68,6 +70,7 @@ def compute(conn: Connection, week: str, silent_after: float) -> Digest:
         "distorted"), criticism=stats.criticism_stories(conn, eight),
         routed=criticism_figures(conn, window), routed_cases=criticism_cases(conn, eight),
         silent=[h.name for h in health if h.silent],
+        requests=request_states(conn, window.end, eight.start, window.end),
     )  # fmt: skip
 
 
@@ -103,6 +106,10 @@ def sections(d: Digest) -> list[tuple[str, list[str], list[list[str]]]]:
         ("Góp ý, phản ánh chuyển đơn vị trả lời", ["", "Số hồ sơ"], routed),
         ("Góp ý, phản ánh đã chuyển (8 tuần)", ["Tiêu đề", "Đơn vị", "Hạn trả lời", "Tình trạng"],
          criticism),
+        ("Yêu cầu cải chính, gỡ bỏ đã gửi (8 tuần)", ["Tiêu đề", "Kênh", "Hạn", "Kết quả"],
+         [[r.title, vi(f"case.channel.{r.channel}"), show(r.due_at),
+           vi(f"request.outcome.{r.outcome}") + (" — " + vi("request.overdue") if r.overdue
+                                                 else "")] for r in d.requests]),
         ("Nguồn ngừng cập nhật", ["Nguồn"], [[n] for n in d.silent]),
     ]  # fmt: skip
 

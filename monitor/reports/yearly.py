@@ -16,6 +16,7 @@ from sqlalchemy import Connection, delete, select
 
 from .. import docxfmt
 from ..config import Settings
+from ..evidence.requests import RequestState, request_states
 from ..i18n import vi
 from ..review import InvalidInput
 from ..review import audit as audit_log
@@ -54,6 +55,7 @@ class YearReport:
     days_with_items: int
     criticism: CriticismFigures
     texts: dict[str, str] = field(default_factory=dict)  # the writers' sections (SECTIONS)
+    requests: list[RequestState] = field(default_factory=list)  # sent during the year
 
 
 def compute(conn: Connection, year: int) -> YearReport:
@@ -72,6 +74,7 @@ def compute(conn: Connection, year: int) -> YearReport:
         confirmed=confirmed, responses=stats.responses(confirmed),
         days_with_items=len({c.day for c in cells}),
         criticism=criticism_figures(conn, window), texts=assessment(conn, year),
+        requests=request_states(conn, window.end, window.start, window.end),
     )  # fmt: skip
 
 
@@ -148,6 +151,10 @@ def tables(report: YearReport) -> dict[str, tuple[list[str], list[list[object]]]
             ["Cơ quan báo chí đã trả lời", r.answered],
             ["Đã đăng cải chính", r.corrected],
             ["Trung vị thời gian từ khi đăng đến khi phản hồi (giờ)", median],
+            ["Yêu cầu cải chính, gỡ bỏ đã gửi", len(report.requests)],
+            ["Trong đó được xử lý đúng hạn", sum(q.met_at is not None and q.met_at <= q.due_at
+                                                 for q in report.requests)],
+            ["Quá hạn chưa được xử lý (cuối năm)", sum(q.overdue for q in report.requests)],
         ]),  # fmt: skip
         "gop_y_phan_anh": (
             ["Đơn vị", "Đã chuyển", "Có kết quả", "Còn chờ trả lời", "Quá hạn"],
@@ -194,6 +201,10 @@ def definitions(report: YearReport) -> list[list[str]]:
          "lãnh đạo duyệt) hoặc đã bác bỏ vì báo động nhầm."],
         ["Phản hồi", "Tính theo câu chuyện (cụm tin) đã xác nhận; thời gian phản hồi tính từ lần "
          "đăng đầu tiên của câu chuyện đến ngày gửi phản hồi ghi trong hồ sơ."],
+        ["Yêu cầu cải chính, gỡ bỏ", "Hồ sơ gửi đề nghị cải chính (cơ quan báo chí) hoặc gỡ bỏ "
+         "(nền tảng) trong năm, với hạn xử lý theo cấu hình (mặc định 72 giờ và 24 giờ). Được "
+         "xử lý: lần kiểm tra lại trang sau khi gửi thấy tin đã gỡ hoặc đã sửa, hoặc hồ sơ ghi "
+         "nhận bài cải chính; quá hạn: hết hạn mà chưa được xử lý, tính ở cuối năm."],
         ["Độ phủ", f"Có tin trong {report.days_with_items}/{days} ngày của kỳ báo cáo."],
     ]
 

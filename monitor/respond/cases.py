@@ -10,18 +10,23 @@ spokesperson, the date sent, the answer and the correction published. Every chan
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, select
 
+from ..config import Settings, load_settings
 from ..review import audit
 from ..store.tables import items, response_cases, review_state
 from ..vocabulary import User, require
 from . import InvalidInput, NotFound
 
 KINDS = ("rebuttal", "criticism")
-CHANNELS = ("press_release", "portal_post", "correction_request")
+CHANNELS = ("press_release", "portal_post", "correction_request", "removal_request")
+# Requests that an outlet or a platform must act on by a deadline (settings, in hours):
+# a correction under Decree 09/2017/NĐ-CP, a removal under Decree 147/2024/NĐ-CP.
+REQUEST_DUE_SETTING = {"correction_request": "correction_due_hours",
+                       "removal_request": "removal_due_hours"}  # fmt: skip
 # Rebuttal: open → approved → sent → answered → corrected; closed at any point (with a note).
 # Criticism: received → answered (the office's answer), fixed (the problem was put right) or
 # not_ours (not the Department's matter); closed at any point.
@@ -53,6 +58,7 @@ class Case:
     due_on: date | None = None
     answer_url: str | None = None
     score: float | None = None
+    request_due_at: datetime | None = None
 
     def as_json(self) -> dict[str, Any]:
         """JSON-ready (times in ISO 8601) for the audit log."""
@@ -156,14 +162,21 @@ def approve(conn: Connection, actor: User, case_id: int, spokesperson: str,
                    approved_by=spokesperson.strip(), approved_at=at)  # fmt: skip
 
 
-def mark_sent(conn: Connection, actor: User, case_id: int, at: datetime | None = None) -> Case:
-    """Record the date the response was sent (by a person, outside this program)."""
+def mark_sent(conn: Connection, actor: User, case_id: int, at: datetime | None = None,
+              settings: Settings | None = None) -> Case:  # fmt: skip
+    """Record the date the response was sent (by a person, outside this program); a
+    correction or removal request gets its deadline from the settings."""
     require(actor, "judge", "record a case step")
     case = get_case(conn, case_id)
     if case.kind == "rebuttal" and case.approved_at is None:
         raise InvalidInput("a rebuttal is sent only after the spokesperson's approval")
     at = at or datetime.now(UTC)
-    return _update(conn, actor.name, case_id, "case_sent", at, status="sent", sent_at=at)
+    due = None
+    if case.channel in REQUEST_DUE_SETTING:
+        hours = float(getattr(settings or load_settings({}), REQUEST_DUE_SETTING[case.channel]))
+        due = at + timedelta(hours=hours)
+    return _update(conn, actor.name, case_id, "case_sent", at, status="sent", sent_at=at,
+                   request_due_at=due)  # fmt: skip
 
 
 def record_answer(conn: Connection, actor: User, case_id: int, answer: str,

@@ -357,6 +357,8 @@ response_cases = Table(
     Column("due_on", Date),  # criticism: the office answers by this (local) day
     Column("answer_url", Text),  # criticism: where the answer was published
     Column("score", Float),  # criticism: the item's criticism score when it was routed
+    # correction or removal request: acted on by then, or overdue (migration 0014)
+    Column("request_due_at", UTCDateTime()),
     UniqueConstraint("item_id", "kind"),
 )
 

@@ -479,3 +479,71 @@ def test_a_backlog_of_flagged_items_is_captured_newest_first_in_batches(
     with engine.connect() as conn:
         assert [bool(captures_of(conn, i)) for i in ids] == [False, True, True]
     assert capture_flagged(engine, small) == 1 and capture_flagged(engine, small) == 0
+
+
+# -- correction and removal requests against their deadlines -----------------------------------
+def test_a_removal_request_is_met_when_a_recheck_finds_the_page_gone(
+    engine, settings, server
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from monitor.evidence import check_item
+    from monitor.evidence.requests import request_states
+    from monitor.respond import cases
+    from monitor.review.verdicts import sign_off
+
+    item_id = _confirmed_and_captured(engine, settings, server)
+    lead = User(3, "lan", "lead")
+    sent = datetime.now(UTC) - timedelta(hours=2)
+    with engine.begin() as conn:
+        sign_off(conn, lead, item_id, note="Đồng ý")
+        case = cases.open_case(conn, ANALYST, item_id, "rebuttal", channel="removal_request")
+        cases.approve(conn, lead, case.id, "Người phát ngôn")
+        sent_case = cases.mark_sent(conn, ANALYST, case.id, sent, settings)
+    assert sent_case.request_due_at == sent + timedelta(hours=24)  # Decree 147/2024 default
+    now = datetime.now(UTC)
+    with engine.connect() as conn:
+        [state] = request_states(conn, now)
+    assert (state.outcome, state.overdue) == ("not_checked", False)
+    with engine.connect() as conn:  # a day later, still up: overdue
+        [late] = request_states(conn, now + timedelta(hours=30))
+    assert late.overdue
+    server.route(PAGES[0].path, Response(410, "gone"))
+    assert check_item(engine, settings, item_id).state == "removed"
+    with engine.connect() as conn:
+        [done] = request_states(conn, now + timedelta(hours=30))
+    assert (done.outcome, done.overdue) == ("removed", False) and done.met_at is not None
+
+
+def test_requests_show_on_the_cases_page_and_in_the_digest(engine, settings, server) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from monitor.reports import digest
+    from monitor.respond import cases
+    from monitor.review.verdicts import sign_off
+
+    item_id = _confirmed_and_captured(engine, settings, server)
+    lead = User(3, "lan", "lead")
+    sent = datetime.now(UTC) - timedelta(days=4)
+    with engine.begin() as conn:
+        sign_off(conn, lead, item_id, note="Đồng ý")
+        case = cases.open_case(conn, ANALYST, item_id, "rebuttal", channel="correction_request")
+        cases.approve(conn, lead, case.id, "Người phát ngôn")
+        cases.mark_sent(conn, ANALYST, case.id, sent, settings)
+    week = datetime.now(UTC).strftime("%G-W%V")
+    with engine.connect() as conn:
+        d = digest.compute(conn, week, 6.0)
+    [section] = [s for s in digest.sections(d) if s[0].startswith("Yêu cầu cải chính")]
+    assert len(section[2]) == 1 and "Quá hạn" in section[2][0][3]  # 72 h passed, nothing done
+    from fastapi.testclient import TestClient
+
+    from dashboards.app import create_app
+    from monitor.review.users import add_user
+    from tests.dashboards.conftest import PASSWORD, login
+
+    with engine.begin() as conn:
+        add_user(conn, "chuyenvien", "analyst", PASSWORD)
+    client = TestClient(create_app(settings, engine=engine))
+    assert login(client, "chuyenvien").status_code == 303
+    page = client.get("/cases").text
+    assert "Đề nghị cơ quan báo chí cải chính" in page and "Quá hạn" in page

@@ -7,7 +7,8 @@ Create Date: 2026-12-04
 One row per capture of an item's page: when, by whom and why, whether the page could be
 fetched (a failed capture still keeps the feed entry and the extracted text), and the file
 written once under MONITOR_EVIDENCE_DIR with its SHA-256 and size. One row per re-check of a
-confirmed item's page: live, changed (a new capture was taken), removed or unreachable.
+confirmed item's page: live, changed (a new capture was taken), removed or unreachable. And
+the time by which a correction or removal request must have been acted on.
 """
 
 import sqlalchemy as sa
@@ -57,9 +58,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_evidence_checks")),
     )
     op.create_index(op.f("ix_evidence_checks_item_id"), "evidence_checks", ["item_id"])
+    op.add_column("response_cases", sa.Column("request_due_at", sa.DateTime(timezone=True)))
 
 
 def downgrade() -> None:
+    op.drop_column("response_cases", "request_due_at")  # SQLite 3.35+: in place
     op.drop_index(op.f("ix_evidence_checks_item_id"), table_name="evidence_checks")
     op.drop_table("evidence_checks")
     op.drop_index(op.f("ix_evidence_captures_item_id"), table_name="evidence_captures")
