@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import Connection
 
 from monitor import respond, review
+from monitor.evidence import checks_of
 from monitor.evidence.requests import request_states
 from monitor.respond import cases, facts, rebuttal
 from monitor.review.queue import item_detail
@@ -238,7 +239,11 @@ def case_page(request: Request, case_id: int, session=needs(*READERS)) -> Respon
     with _store(request) as conn:
         case = cases.get_case(conn, case_id)
         title = cases.item_titles(conn, [case.item_id]).get(case.item_id, "")
-    return render(request, "case.html", case=case, title=title)
+        checks = checks_of(conn, case.item_id)
+        state = next((r for r in request_states(conn, datetime.now(UTC)) if r.case_id == case_id),
+                     None)  # fmt: skip
+    return render(request, "case.html", case=case, title=title,
+                  last_check=checks[-1] if checks else None, request_state=state)  # fmt: skip
 
 
 @router.post("/cases/{case_id}/{step}", include_in_schema=False)

@@ -547,3 +547,5 @@ def test_requests_show_on_the_cases_page_and_in_the_digest(engine, settings, ser
     assert login(client, "chuyenvien").status_code == 303
     page = client.get("/cases").text
     assert "Đề nghị cơ quan báo chí cải chính" in page and "Quá hạn" in page
+    case_page = client.get(f"/cases/{case.id}").text
+    assert "Hạn xử lý yêu cầu" in case_page and "Kiểm tra lại trang" in case_page
