@@ -25,6 +25,7 @@ from ..config import Settings
 from ..store.tables import evidence_captures, evidence_checks, items, review_state
 from ..store.terms import confirmed, latest_labelled_verdicts
 from ..text.normalize import fold_key, normalize_text
+from ..timefmt import to_local_iso
 from ..vocabulary import SYSTEM
 from .capture import Fetched, _item, capture_item, fetch_page
 
@@ -154,7 +155,7 @@ def _similarity(a: str, b: str) -> float:
 
 
 def evidence_status(engine: Engine) -> list[dict[str, Any]]:
-    """One line per captured item: id, url, captures, last_check (UTC ISO), state."""
+    """One line per captured item: id, url, captures, last_check (ISO 8601, +07:00), state."""
     last_check = (
         select(evidence_checks.c.item_id, func.max(evidence_checks.c.id).label("cid"))
         .group_by(evidence_checks.c.item_id)
@@ -171,5 +172,5 @@ def evidence_status(engine: Engine) -> list[dict[str, Any]]:
     )  # fmt: skip
     with engine.connect() as conn:
         return [{"id": r.id, "url": r.url, "captures": int(r.captures),
-                 "last_check": r.checked_at.isoformat() if r.checked_at else None,
+                 "last_check": to_local_iso(r.checked_at),
                  "state": r.state or "not_checked"} for r in conn.execute(query)]  # fmt: skip
