@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from monitor.flag.reasons import FlagInputs, meaningful, readable_signals, sentence, useful_phrases
@@ -59,3 +61,19 @@ def test_snippet_cuts_at_words() -> None:
     cut = snippet(text, start, start + len("đóng cửa vĩnh viễn"), width=15)
     assert cut.startswith("…") and "đóng cửa vĩnh viễn" in cut
     assert not cut.lstrip("…").startswith(("ửa", "u "))
+
+
+def test_the_configured_gazetteer_decides_which_places_are_not_evidence(tmp_path) -> None:
+    """MONITOR_RELEVANCE_GAZETTEER reaches the reasons too: a place the Department added is
+    no more evidence by itself than a packaged one."""
+    from monitor.collect.relevance import rules_for
+
+    packaged = Path(__file__).resolve().parents[1] / "monitor" / "data" / "gazetteer.yaml"
+    extended = tmp_path / "gazetteer.yaml"
+    extended.write_text(packaged.read_text(encoding="utf-8")
+                        + "  - name: Khu kinh tế Đồng Bành Mới\n", encoding="utf-8")  # fmt: skip
+    phrase = "Khu kinh tế Đồng Bành Mới"
+    assert meaningful(phrase)  # the packaged gazetteer does not know it: words that mean something
+    rules = rules_for(str(extended))
+    assert rules is rules_for(str(extended))  # loaded once
+    assert not meaningful(phrase, rules) and useful_phrases([phrase], 3, rules) == []

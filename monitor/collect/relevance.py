@@ -304,3 +304,16 @@ def load_rules(gazetteer: Path | None = None, lexicon: Path | None = None) -> Re
 def default_rules() -> RelevanceRules:
     """The packaged rules, loaded once per process."""
     return load_rules()
+
+
+def rules_for(gazetteer: str = "", lexicon: str = "") -> RelevanceRules:
+    """The rules the settings name (MONITOR_RELEVANCE_GAZETTEER and _LEXICON), the packaged
+    ones when neither is set; loaded once per process for each pair of files."""
+    if not gazetteer and not lexicon:
+        return default_rules()
+    return _rules_from(gazetteer, lexicon)
+
+
+@cache
+def _rules_from(gazetteer: str, lexicon: str) -> RelevanceRules:
+    return load_rules(Path(gazetteer) if gazetteer else None, Path(lexicon) if lexicon else None)

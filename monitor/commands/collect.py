@@ -171,12 +171,9 @@ def cmd_relevance(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _rules(settings: Settings) -> Any:
-    from pathlib import Path
+    from ..collect.relevance import rules_for
 
-    from ..collect.relevance import load_rules
-
-    gazetteer, lexicon = settings.relevance_gazetteer, settings.relevance_lexicon
-    return load_rules(Path(gazetteer) if gazetteer else None, Path(lexicon) if lexicon else None)
+    return rules_for(settings.relevance_gazetteer, settings.relevance_lexicon)
 
 
 def _print_explanation(found: Any, fmt: str) -> None:

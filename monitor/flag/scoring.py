@@ -24,6 +24,7 @@ from classifiers.narratives import ConfirmedCase, NarrativeIndex
 from classifiers.registry import Registry
 from classifiers.seed_model import ensure_seed_model
 
+from ..collect.relevance import RelevanceRules, rules_for
 from ..config import Settings
 from ..records import ItemScore, Phrase, Signal
 from ..store.queries import utcnow
@@ -79,13 +80,14 @@ def classify_pending(
     """Score every unscored item (every item with ``rescore``) and store scores and flags."""
     version, clf = model or active_model(settings)
     narratives = narrative_index(engine, settings)
+    rules = rules_for(settings.relevance_gazetteer, settings.relevance_lexicon)
     summary = ClassifySummary(version)
     last_id = 0
     while True:
         batch = items_to_score(engine, last_id, settings.classify_batch, rescore)
         if not batch:
             return summary
-        records = score_rows(clf, version, batch, narratives)
+        records = score_rows(clf, version, batch, narratives, rules)
         store_scores(engine, records, rescore)
         for record in records:
             summary.scored += 1
@@ -98,9 +100,11 @@ def classify_pending(
 
 
 def score_rows(
-    clf: Model, version: str, rows: Sequence[ToScore], narratives: NarrativeIndex | None
+    clf: Model, version: str, rows: Sequence[ToScore], narratives: NarrativeIndex | None,
+    rules: RelevanceRules | None = None,
 ) -> list[ItemScore]:
-    """The scores of a batch of items."""
+    """The scores of a batch of items; ``rules`` name the places that are not evidence by
+    themselves (the configured gazetteer; the packaged one by default)."""
     texts = [item_text(r.title, r.text) for r in rows]
     all_scores = clf.predict_proba(texts)
     best = clf.predict(texts)
@@ -112,7 +116,7 @@ def score_rows(
         if link is not None and "distorted" not in flags and "distorted" in clf.labels:
             flags = [*flags, "distorted"]
         shift = body_shift(row.title, row.text)
-        evidence = {flag: _evidence(clf, text, flag, shift) for flag in flags}
+        evidence = {flag: _evidence(clf, text, flag, shift, rules) for flag in flags}
         signals = {
             flag: tuple(Signal(s.name, s.weight, s.value, s.detail) for s in reasons)
             for flag, reasons in clf.signal_reasons(text, flags, top=SIGNALS_TOP).items()
@@ -144,12 +148,14 @@ def _signal_dict(s: Signal) -> dict[str, object]:
     return {"name": s.name, "weight": s.weight, "value": s.value, "detail": s.detail}
 
 
-def _evidence(clf: Model, text: str, flag: str, shift: int) -> tuple[Phrase, ...]:
+def _evidence(
+    clf: Model, text: str, flag: str, shift: int, rules: RelevanceRules | None = None
+) -> tuple[Phrase, ...]:
     """The label's strongest phrases that carry meaning (generic words and bare place names
     set aside), with their weights and their offsets in the body (``shift``: where the body
     starts in the classifier's input; a phrase in the title has no body offsets)."""
     found = clf.explain(text, flag, top=EVIDENCE_TOP * 3)
-    keep = set(useful_phrases([e.phrase for e in found], EVIDENCE_TOP))
+    keep = set(useful_phrases([e.phrase for e in found], EVIDENCE_TOP, rules))
     return tuple(
         Phrase(e.phrase, e.weight, e.start - shift, e.end - shift)
         if e.start >= shift
