@@ -240,8 +240,7 @@ def case_page(request: Request, case_id: int, session=needs(*READERS)) -> Respon
         case = cases.get_case(conn, case_id)
         title = cases.item_titles(conn, [case.item_id]).get(case.item_id, "")
         checks = checks_of(conn, case.item_id)
-        state = next((r for r in request_states(conn, datetime.now(UTC)) if r.case_id == case_id),
-                     None)  # fmt: skip
+        state = next(iter(request_states(conn, datetime.now(UTC), case_id=case_id)), None)
     return render(request, "case.html", case=case, title=title,
                   last_check=checks[-1] if checks else None, request_state=state)  # fmt: skip
 

@@ -90,7 +90,8 @@ def captures_of(conn: Connection, item_id: int) -> list[Capture]:
     return [Capture(**dict(r._mapping)) for r in rows]
 
 
-def _item(conn: Connection, item_id: int) -> Any:
+def item_row(conn: Connection, item_id: int) -> Any:
+    """The item with its source's address, configuration and name."""
     row = conn.execute(
         select(items, sources.c.url.label("source_url"), sources.c.config, sources.c.name)
         .join(sources, sources.c.id == items.c.source_id)
@@ -99,13 +100,6 @@ def _item(conn: Connection, item_id: int) -> Any:
     if row is None:
         raise EvidenceError(f"no item {item_id}")
     return row
-
-
-async def _fetch(settings: Settings, url: str, allow_private: bool) -> FetchResult:
-    async with Fetcher(fetch_settings(settings)) as fetcher:
-        return await fetcher.fetch(
-            url, allow_private=allow_private, respect_robots=settings.respect_robots
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,29 +111,41 @@ class Fetched:
     status: int | None = None
 
 
-def fetch_page(settings: Settings, row: Any) -> Fetched:
-    """The item's page under the crawler's rules (robots.txt, limits, the link guard)."""
-    config = source_from_row(row)
-    allow_private = config.allow_private_links or is_private_host(row.source_url)
-    try:
-        return Fetched(asyncio.run(_fetch(settings, row.url, allow_private)))
-    except RobotsDisallowed as exc:
-        return Fetched(None, f"not fetched: {exc}")
-    except FetchError as exc:
-        return Fetched(None, f"fetch failed: {exc}", exc.status)
+def fetch_pages(settings: Settings, rows: list[Any]) -> list[Fetched]:
+    """The items' pages under the crawler's rules (robots.txt, limits, the link guard), one
+    after the other through one fetcher (its connections and robots.txt answers shared)."""
+    return asyncio.run(_fetch_all(settings, rows))
+
+
+async def _fetch_all(settings: Settings, rows: list[Any]) -> list[Fetched]:
+    out = []
+    async with Fetcher(fetch_settings(settings)) as fetcher:
+        for row in rows:
+            config = source_from_row(row)
+            allow_private = config.allow_private_links or is_private_host(row.source_url)
+            try:
+                result = await fetcher.fetch(row.url, allow_private=allow_private,
+                                             respect_robots=settings.respect_robots)  # fmt: skip
+                out.append(Fetched(result))
+            except RobotsDisallowed as exc:
+                out.append(Fetched(None, f"not fetched: {exc}"))
+            except FetchError as exc:
+                out.append(Fetched(None, f"fetch failed: {exc}", exc.status))
+    return out
 
 
 def capture_item(
     engine: Engine, settings: Settings, item_id: int, actor: User, reason: str = "manual",
-    now: datetime | None = None,
+    now: datetime | None = None, fetched: Fetched | None = None,
 ) -> Capture:  # fmt: skip
-    """Fetch the item's page now and keep it, with the feed entry and the stored text."""
+    """Keep the item's page (fetched now, or the answer just ``fetched`` by the caller) with
+    the feed entry and the stored text."""
     require(actor, "judge", "capture evidence")
     if reason not in REASONS:
         raise EvidenceError(f"reason must be one of {', '.join(REASONS)}")
     with engine.connect() as conn:
-        row = _item(conn, item_id)
-    fetched = fetch_page(settings, row)
+        row = item_row(conn, item_id)
+    fetched = fetched or fetch_pages(settings, [row])[0]
     result, problem = fetched.result, fetched.problem
     now = now or datetime.now(UTC)
     with engine.begin() as conn:
@@ -211,8 +217,10 @@ def capture_flagged(
                 .limit(limit or settings.evidence_batch)
             )
         )
-    for item_id in ids:
-        capture_item(engine, settings, item_id, actor, "flagged")
+    with engine.connect() as conn:
+        rows = [item_row(conn, i) for i in ids]
+    for row, fetched in zip(rows, fetch_pages(settings, rows), strict=True):
+        capture_item(engine, settings, row.id, actor, "flagged", fetched=fetched)
     return len(ids)
 
 

@@ -23,14 +23,22 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from .. import pdffmt
 from ..config import Settings
 from ..i18n import vi
 from ..review import audit
 from ..store.tables import audit_log
-from ..text.normalize import printable
 from ..timefmt import show, to_local_iso
 from ..vocabulary import User, require
-from .capture import TOOL, Capture, EvidenceError, _item, captures_of, evidence_root, tool_version
+from .capture import (
+    TOOL,
+    Capture,
+    EvidenceError,
+    captures_of,
+    evidence_root,
+    item_row,
+    tool_version,
+)
 from .timestamp import covers
 
 FORMAT = f"{TOOL} evidence packet 1"
@@ -48,7 +56,7 @@ def export_packet(
     require(actor, "judge", "export evidence")
     now = now or datetime.now(UTC)
     with engine.begin() as conn:
-        row = _item(conn, item_id)
+        row = item_row(conn, item_id)
         captures = captures_of(conn, item_id)
         if not captures:
             raise EvidenceError(f"item {item_id} has no capture yet: capture it first")
@@ -188,27 +196,18 @@ def _summary_html(row: Any, captures: list[Capture], custody: list[dict[str, Any
 
 
 def _summary_pdf(row: Any, captures: list[Capture]) -> bytes:
-    import matplotlib
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-    from reportlab.platypus import Paragraph, SimpleDocTemplate
+    from reportlab.platypus import Paragraph
 
-    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    pdfmetrics.registerFont(TTFont("DejaVu", str(fonts / "DejaVuSans.ttf")))
-    body = ParagraphStyle("b", fontName="DejaVu", fontSize=9, leading=12, spaceAfter=4)
-    head = ParagraphStyle("h", fontName="DejaVu", fontSize=13, leading=16, spaceAfter=8)
+    regular, _bold = pdffmt.register_fonts()
+    body = ParagraphStyle("b", fontName=regular, fontSize=9, leading=12, spaceAfter=4)
+    head = ParagraphStyle("h", fontName=regular, fontSize=13, leading=16, spaceAfter=8)
 
     def para(text: str, style: ParagraphStyle = body) -> Paragraph:
-        return Paragraph(html.escape(printable(text)), style)
+        return Paragraph(pdffmt.pdf_text(text), style)
 
     story = [para("Tóm tắt chứng cứ lưu trữ", head)]
     story += [para(f"{k}: {v}") for k, v in _summary_lines(row, captures)]
     story.append(para("Mỗi tệp trong gói kèm mã băm SHA-256 (manifest.json); lệnh "
                       "monitor evidence verify kiểm tra lại toàn bộ."))  # fmt: skip
-    out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=15 * mm,
-                      topMargin=15 * mm, bottomMargin=15 * mm).build(story)  # fmt: skip
-    return out.getvalue()
+    return pdffmt.build(story)

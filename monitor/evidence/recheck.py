@@ -27,7 +27,7 @@ from ..store.terms import confirmed, latest_labelled_verdicts
 from ..text.normalize import fold_key, normalize_text
 from ..timefmt import to_local_iso
 from ..vocabulary import SYSTEM
-from .capture import Fetched, _item, capture_item, fetch_page
+from .capture import Fetched, capture_item, fetch_pages, item_row
 
 STATES = ("live", "changed", "removed", "unreachable")
 REMOVED_STATUSES = {404, 410}
@@ -87,17 +87,20 @@ def _due(confirmed_at: datetime, last: datetime | None, now: datetime, s: Settin
     return last is None or now - last >= interval - timedelta(minutes=5)
 
 
-def check_item(engine: Engine, settings: Settings, item_id: int,
-               now: datetime | None = None) -> Check:  # fmt: skip
-    """Fetch the page now, decide its state, record it (and capture a changed page)."""
+def check_item(engine: Engine, settings: Settings, item_id: int, now: datetime | None = None,
+               row: Any = None, fetched: Fetched | None = None) -> Check:  # fmt: skip
+    """Fetch the page now (unless the caller did), decide its state, record it; a changed
+    page is captured from that same answer."""
     now = now or datetime.now(UTC)
-    with engine.connect() as conn:
-        row = _item(conn, item_id)
-    state, status, detail = judge_page(row, fetch_page(settings, row),
-                                       settings.evidence_change_threshold)  # fmt: skip
+    if row is None:
+        with engine.connect() as conn:
+            row = item_row(conn, item_id)
+    fetched = fetched or fetch_pages(settings, [row])[0]
+    state, status, detail = judge_page(row, fetched, settings.evidence_change_threshold)
     capture_id = None
     if state == "changed":
-        capture_id = capture_item(engine, settings, item_id, SYSTEM, "changed", now).id
+        capture_id = capture_item(engine, settings, item_id, SYSTEM, "changed", now,
+                                  fetched=fetched).id  # fmt: skip
     with engine.begin() as conn:
         conn.execute(evidence_checks.insert().values(
             item_id=item_id, checked_at=now, state=state, http_status=status, detail=detail,
@@ -112,7 +115,10 @@ def check_due(engine: Engine, settings: Settings, every: bool = False) -> list[C
     due = due_items(engine, settings, now, every)
     if not every:
         due = due[: settings.evidence_batch]  # a run stays short; the rest are due next hour
-    return [check_item(engine, settings, i, now) for i in due]
+    with engine.connect() as conn:
+        rows = [item_row(conn, i) for i in due]
+    return [check_item(engine, settings, row.id, now, row, fetched)
+            for row, fetched in zip(rows, fetch_pages(settings, rows), strict=True)]  # fmt: skip
 
 
 def judge_page(row: Any, fetched: Fetched, threshold: float) -> tuple[str, int | None, str]:

@@ -34,8 +34,10 @@ class RequestState:
 
 
 def request_states(conn: Connection, now: datetime, since: datetime | None = None,
-                   until: datetime | None = None) -> list[RequestState]:  # fmt: skip
-    """Every sent request (sent in [since, until) when given), oldest deadline first."""
+                   until: datetime | None = None, case_id: int | None = None,
+                   ) -> list[RequestState]:  # fmt: skip
+    """Every sent request (sent in [since, until), or the one case, when given), oldest
+    deadline first."""
     query = (
         select(response_cases.c.id, response_cases.c.item_id, items.c.title,
                response_cases.c.channel, response_cases.c.sent_at,
@@ -48,6 +50,8 @@ def request_states(conn: Connection, now: datetime, since: datetime | None = Non
         query = query.where(response_cases.c.sent_at >= since)
     if until is not None:
         query = query.where(response_cases.c.sent_at < until)
+    if case_id is not None:
+        query = query.where(response_cases.c.id == case_id)
     states = []
     for row in conn.execute(query).all():
         checks = conn.execute(

@@ -17,11 +17,10 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from .. import docxfmt
+from .. import docxfmt, pdffmt
 from ..config import Settings
 from ..evidence.requests import RequestState, request_states
 from ..i18n import vi
-from ..text.normalize import printable
 from ..timefmt import show
 from . import charts, stats
 from .stats import Counts, Story
@@ -164,40 +163,27 @@ def render_docx(d: Digest) -> bytes:
 
 def render_pdf(d: Digest) -> bytes:
     """The digest as PDF bytes (reportlab, DejaVu Sans from matplotlib: works offline)."""
-    import matplotlib
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-    from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import Image, Paragraph, Spacer, Table, TableStyle
 
-    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    pdfmetrics.registerFont(TTFont("DejaVu", str(fonts / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(fonts / "DejaVuSans-Bold.ttf")))
-    body = ParagraphStyle("b", fontName="DejaVu", fontSize=8, leading=10)
-    head = ParagraphStyle("h", fontName="DejaVu-Bold", fontSize=10, leading=13, spaceBefore=4)
-    out = io.BytesIO()
-    story: list[object] = [Paragraph(_pdf_text(title(d)), head),
+    regular, bold = pdffmt.register_fonts()
+    body = ParagraphStyle("b", fontName=regular, fontSize=8, leading=10)
+    head = ParagraphStyle("h", fontName=bold, fontSize=10, leading=13, spaceBefore=4)
+    text = pdffmt.pdf_text
+    story: list[object] = [Paragraph(text(title(d)), head),
                            Image(io.BytesIO(chart(d)), width=170 * mm, height=55 * mm)]  # fmt: skip
     for name, header, rows in sections(d):
-        story.append(Paragraph(_pdf_text(name), head))
-        cells = [[Paragraph(_pdf_text(c), body) for c in r] for r in [header, *rows]]
+        story.append(Paragraph(text(name), head))
+        cells = [[Paragraph(text(c), body) for c in r] for r in [header, *rows]]
         if not rows:
             story.append(Paragraph("Không có.", body))
             continue
         grid = Table(cells, repeatRows=1)
         grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.3, colors.grey)]))
         story += [grid, Spacer(1, 2 * mm)]
-    SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=15 * mm,
-                      topMargin=15 * mm, bottomMargin=15 * mm).build(story)  # fmt: skip
-    return out.getvalue()
-
-
-def _pdf_text(text: str) -> str:
-    """reportlab's paragraph markup for plain text: escaped, no characters it cannot draw."""
-    return html.escape(printable(text))
+    return pdffmt.build(story)
 
 
 def render(d: Digest, suffix: str) -> bytes:

@@ -4,8 +4,6 @@ reports page and the queue."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -16,7 +14,7 @@ from monitor.respond.facts import EXAMPLE, import_facts, load_yaml
 from monitor.respond.rebuttal import create_draft, edit_draft
 from monitor.review import verdicts
 from monitor.review.users import User, add_user
-from tests.browser.test_triage import ARGS, CHROMIUM
+from tests.browser.conftest import WIDER, fits, serve
 from tests.review.seeding import Spec, seed
 
 ADMIN = User(0, "admin", "admin")
@@ -37,7 +35,6 @@ WIDTHS = (1280, 390)
 @pytest.fixture
 def site(engine, db_url) -> Iterator[tuple[str, int]]:
     """The app on a free port, with a signed-off story that has two draft versions."""
-    uvicorn = pytest.importorskip("uvicorn")
     [item] = seed(engine, [Spec("Cấp phép chậm " + "rất " * 30, text=TEXT, evidence=EVIDENCE)])
     settings = load_settings(database_url=db_url)
     with engine.begin() as conn:
@@ -49,36 +46,8 @@ def site(engine, db_url) -> Iterator[tuple[str, int]]:
         first = create_draft(conn, item, PHANTICH, settings)
         edit_draft(conn, item, PHANTICH, first.body + "\n\nGhi chú: " + LONG_URL_WORD,
                    note="Bổ sung " + LONG_URL_WORD)  # fmt: skip
-    app = create_app(settings, engine=engine)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}", item
-    server.should_exit = True
-    thread.join(5)
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is missing (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _fits(page) -> tuple[int, int]:  # noqa: ANN001
-    return page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-
-
-WIDER = """() => [...document.querySelectorAll('body *')]
-  .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
-  .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + e.getBoundingClientRect().right)"""
+    with serve(create_app(settings, engine=engine)) as url:
+        yield url, item
 
 
 def test_draft_and_item_pages_fit_and_history_is_full_width(site, browser) -> None:
@@ -92,7 +61,7 @@ def test_draft_and_item_pages_fit_and_history_is_full_width(site, browser) -> No
         page.wait_for_url(f"{base_url}/queue")
         for path in (f"/items/{item}/draft", f"/items/{item}"):
             page.goto(base_url + path)
-            scroll, inner = _fits(page)
+            scroll, inner = fits(page)
             assert scroll <= inner, (width, path, scroll, inner, page.evaluate(WIDER))
             history = page.locator("section.history")
             assert history.count() == 1, path
@@ -101,6 +70,6 @@ def test_draft_and_item_pages_fit_and_history_is_full_width(site, browser) -> No
             assert box["width"] >= main["width"] - 40, (width, path, box, main)
         for path in ("/overview?period=4weeks", "/reports", "/queue"):  # the other wide pages
             page.goto(base_url + path)
-            scroll, inner = _fits(page)
+            scroll, inner = fits(page)
             assert scroll <= inner, (width, path, scroll, inner, page.evaluate(WIDER))
         page.close()

@@ -3,36 +3,20 @@ see the audit entries, search without accents."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from dashboards.app import create_app
 from monitor.config import load_settings
 from monitor.review.users import add_user
+from tests.browser.conftest import serve
 from tests.review.seeding import Spec, seed
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
 @pytest.fixture
 def base_url(engine, db_url) -> Iterator[str]:
     """The real app served by uvicorn in a thread on a free port."""
-    uvicorn = pytest.importorskip("uvicorn")
     with engine.begin() as conn:
         add_user(conn, "phantich", "analyst", "mat-khau-1")
         add_user(conn, "lanhdao", "lead", "mat-khau-2")
@@ -45,27 +29,8 @@ def base_url(engine, db_url) -> Iterator[str]:
             Spec("Lạng Sơn khởi công nhà ở xã hội", label="neutral", flagged=False),
         ],
     )
-    app = create_app(load_settings(database_url=db_url), engine=engine)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(5)
-
-
-@pytest.fixture
-def browser() -> Iterator[object]:
-    if not CHROMIUM.exists():
-        pytest.skip("/usr/bin/chromium is missing (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+    with serve(create_app(load_settings(database_url=db_url), engine=engine)) as url:
+        yield url
 
 
 def _login(page, base_url: str, name: str, password: str) -> None:

@@ -23,7 +23,7 @@ from monitor.devserver import LocalServer, Response
 from monitor.evidence import capture_flagged, capture_item, captures_of, export_packet, verify
 from monitor.sources import parse_sources
 from monitor.store import queries
-from monitor.store.tables import audit_log, item_scores, items
+from monitor.store.tables import audit_log, items
 from monitor.vocabulary import PermissionDenied, User
 from tests.collect.sitegen import STORY_CAO_TOC, Page, publish, sources_yaml
 
@@ -108,22 +108,20 @@ def test_a_page_gone_at_capture_time_is_a_failed_capture_with_the_text(
     assert kinds == ["warcinfo", "metadata", "resource", "metadata"]
 
 
+def _flag(engine, ids: list[int]) -> None:
+    """Scores that flag the items as distorted, stored by scoring's own writer."""
+    from monitor.records import ItemScore
+    from monitor.store.scores import store_scores
+
+    now = queries.utcnow()
+    scores = [ItemScore(i, "t", "distorted", {"distorted": 0.9}, ("distorted",), True, {}, {},
+                        {}, 0.0, None, None, now) for i in ids]  # fmt: skip
+    store_scores(engine, scores, replace=False)
+
+
 def test_flagged_items_are_captured_once(engine, settings, server) -> None:
     item_id, _ = _crawled(engine, settings, server)
-    with engine.begin() as conn:
-        conn.execute(
-            item_scores.insert().values(
-                item_id=item_id,
-                model_version="t",
-                label="distorted",
-                scores="{}",
-                flags='["distorted"]',
-                flagged=True,
-                evidence="{}",
-                uncertainty=0.0,
-                scored_at=queries.utcnow(),
-            )
-        )
+    _flag(engine, [item_id])
     assert capture_flagged(engine, settings) == 1
     assert capture_flagged(engine, settings) == 0
     with engine.connect() as conn:
@@ -275,8 +273,10 @@ def test_rechecks_see_a_page_live_changed_and_removed(engine, settings, server) 
     assert check_due(engine, settings) == []  # checked today: the next is due tomorrow
     rewritten = Page(PAGES[0].path, PAGES[0].title, ["Nội dung đã được sửa hoàn toàn khác."] * 8)
     server.route(PAGES[0].path, Response(200, rewritten.html()))
+    hits = server.hits.get(PAGES[0].path, 0)
     changed = check_item(engine, settings, item_id)
     assert changed.state == "changed" and changed.capture_id is not None
+    assert server.hits[PAGES[0].path] == hits + 1  # captured from the answer the check read
     with engine.connect() as conn:
         assert [c.reason for c in captures_of(conn, item_id)] == ["flagged", "changed"]
     server.route(PAGES[0].path, Response(404, "không tìm thấy"))
@@ -467,13 +467,9 @@ def test_a_backlog_of_flagged_items_is_captured_newest_first_in_batches(
     publish(server, "/rss.xml", pages)
     queries.sync_sources(engine, parse_sources(sources_yaml([("mau", server.url("/rss.xml"))])))
     asyncio.run(crawl(engine, settings, force=True))
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         ids = list(conn.scalars(select(items.c.id).order_by(items.c.id)))
-        for item_id in ids:
-            conn.execute(item_scores.insert().values(
-                item_id=item_id, model_version="t", label="distorted", scores="{}",
-                flags='["distorted"]', flagged=True, evidence="{}", uncertainty=0.0,
-                scored_at=queries.utcnow()))  # fmt: skip
+    _flag(engine, ids)
     small = settings.with_overrides(evidence_batch=2)
     assert capture_flagged(engine, small) == 2
     with engine.connect() as conn:
