@@ -14,7 +14,7 @@ from monitor.respond.facts import EXAMPLE, import_facts, load_yaml
 from monitor.respond.rebuttal import create_draft, edit_draft
 from monitor.review import verdicts
 from monitor.review.users import User, add_user
-from tests.browser.conftest import WIDER, fits, serve
+from tests.browser.conftest import WIDER, fits, log_in, serve
 from tests.review.seeding import Spec, seed
 
 ADMIN = User(0, "admin", "admin")
@@ -73,3 +73,30 @@ def test_draft_and_item_pages_fit_and_history_is_full_width(site, browser) -> No
             scroll, inner = fits(page)
             assert scroll <= inner, (width, path, scroll, inner, page.evaluate(WIDER))
         page.close()
+
+
+def test_shared_pages_fit_for_every_role_that_sees_them(engine, db_url, browser) -> None:
+    """The overview, the reports page, the audit page and an error page, opened by each role
+    that may see them, fit the window at 1280 and 390 px and speak Vietnamese."""
+    seed(engine, [Spec("Tin đồn đóng cửa khẩu", text=TEXT, evidence=EVIDENCE)])
+    with engine.begin() as conn:
+        for role in ("analyst", "lead", "writer", "admin"):
+            add_user(conn, f"u-{role}", role, "mat-khau-thu-2")
+    pages = {
+        "analyst": ["/overview?period=year", "/reports", "/khong-co"],
+        "lead": ["/overview?period=month", "/reports", "/audit", "/khong-co"],
+        "writer": ["/overview", "/reports", "/audit", "/khong-co"],
+        "admin": ["/overview?period=4weeks", "/reports", "/audit", "/admin/users", "/khong-co"],
+    }
+    with serve(create_app(load_settings(database_url=db_url), engine=engine)) as base_url:
+        for role, paths in pages.items():
+            for width in WIDTHS:
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                log_in(page, base_url, f"u-{role}", "mat-khau-thu-2")
+                for path in paths:
+                    answer = page.goto(base_url + path)
+                    assert answer.status == (404 if path == "/khong-co" else 200), (role, path)
+                    scroll, inner = fits(page)
+                    assert scroll <= inner, (role, width, path, page.evaluate(WIDER))
+                    assert "Not Found" not in page.inner_text("body"), (role, path)
+                page.close()
