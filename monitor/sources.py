@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from .vocabulary import TIP_SOURCE
+
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 TYPES = ("rss", "html")
 SELECTOR_KEYS = ("item", "link", "title", "summary", "date")
@@ -151,6 +153,8 @@ def _check_values(
     if isinstance(sid, str):
         if not SLUG.match(sid):
             bad("id", f"{sid!r} is not a slug (lower-case letters, digits, - and _)")
+        elif sid == TIP_SOURCE:
+            bad("id", f"{sid!r} is reserved for tips submitted by people")
         elif sid in seen:
             bad("id", f"{sid!r} is already used by the source on line {seen[sid]}")
         else:

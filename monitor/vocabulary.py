@@ -69,6 +69,10 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "write": ("lead", "writer"),  # the yearly report's own texts
     "admin": ("admin",),  # users
     "facts": ("admin",),  # the fact base
+    "watch": ROLES,  # one's own watch rules (email alerts)
+    "webhook": ("lead", "admin"),  # watch rules that post to a webhook; everyone's rules
+    "tip": ("analyst", "lead", "admin"),  # submit a tip
+    "tokens": ("admin",),  # API tokens for partner systems
     "any": ROLES,
 }
 
@@ -93,6 +97,14 @@ def require(user: User, action: str, what: str) -> None:
     if not user.active or not allowed(user.role, action):
         raise PermissionDenied(f"{what}: not allowed for the role {user.role!r}")
 
+
+# Where a tip was seen (people submit; platforms are never scraped) and how items arrive.
+PLATFORMS = ("facebook", "youtube", "tiktok", "zalo", "forum", "web", "other")
+CHANNELS = ("crawl", "tip")
+TIP_SOURCE = "tip"  # the source id of every tip
+# What raises an instant alert: a watch rule, a flagged item of high priority, a fast story.
+ALERT_TRIGGERS = ("rule", "priority", "spread")
+DELIVERY_STATES = ("pending", "sent", "failed")
 
 CONFIRMED = ("confirmed", "signed_off")  # confirmed distorted or hostile (review_state.status)
 

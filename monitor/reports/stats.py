@@ -23,6 +23,7 @@ from ..store.codec import decode_list
 from ..store.tables import item_scores, items, review_state, sources
 from ..store.terms import confirmed, seen_at
 from ..timefmt import LOCAL
+from ..vocabulary import TIP_SOURCE
 
 GROUPS = ("day", "week", "label", "source")
 METRICS = ("collected", "relevant", "flagged", "confirmed", "dismissed")
@@ -119,9 +120,7 @@ def _grouped(conn: Connection, window: Window, group: str, when: Any) -> list[Co
             func.count().label("collected"),
             func.sum(case((items.c.relevant.is_(True), 1), else_=0)).label("relevant"),
             func.sum(case((item_scores.c.flagged.is_(True), 1), else_=0)).label("flagged"),
-            func.sum(case((confirmed(status), 1), else_=0)).label(
-                "confirmed"
-            ),
+            func.sum(case((confirmed(status), 1), else_=0)).label("confirmed"),
             func.sum(case((status == "dismissed", 1), else_=0)).label("dismissed"),
         )
         .select_from(
@@ -204,7 +203,8 @@ def source_health(
     now = now or datetime.now(UTC)
     series = items_per_day(conn, window)
     out = []
-    for r in conn.execute(select(sources).order_by(sources.c.name)):
+    tips_source = sources.c.id == TIP_SOURCE  # people submit tips; nothing to watch
+    for r in conn.execute(select(sources).where(~tips_source).order_by(sources.c.name)):
         since = r.last_new_item_at or r.created_at
         quiet = (now - since).total_seconds() / 60 > silent_after * r.interval_minutes
         out.append(SourceHealth(
@@ -404,9 +404,7 @@ def _story(
         select(response_cases).where(response_cases.c.item_id.in_(members))
         .order_by(response_cases.c.id.desc()).limit(1)
     ).first()  # fmt: skip
-    n_drafts = conn.scalar(
-        select(func.count(drafts.c.id)).where(drafts.c.item_id.in_(members))
-    )
+    n_drafts = conn.scalar(select(func.count(drafts.c.id)).where(drafts.c.item_id.in_(members)))
     if isinstance(first, str):  # SQLite returns MIN() over a coalesce as text
         first = datetime.fromisoformat(first)
     first = first if first.tzinfo else first.replace(tzinfo=UTC)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -124,6 +125,8 @@ items = Table(
     Column("page_status", String(16)),  # PAGE_STATUSES (monitor/records.py); 0012
     Column("article_etag", Text),
     Column("article_last_modified", Text),
+    # crawl, or tip (submitted by a person, source "tip"; see the tips table); 0015
+    Column("channel", String(8), nullable=False, server_default="crawl"),
     UniqueConstraint("url_hash"),
     UniqueConstraint("source_id", "guid_hash"),
     UniqueConstraint("source_id", "content_hash"),
@@ -439,4 +442,88 @@ evidence_checks = Table(
     Column("http_status", Integer),
     Column("detail", Text, nullable=False),
     Column("capture_id", BigInteger),  # the new capture when the page changed
+)
+
+# -- watch rules, alerts, tips (migration 0015) -----------------------------------------------
+# A saved search: query (monitor.watch.query), filters, and whom to notify (JSON list of
+# "email:ADDR" / "webhook:URL").
+watch_rules = Table(
+    "watch_rules",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("owner", String(64), nullable=False),  # a user's name, or "cli"
+    Column("name", String(120), nullable=False),
+    Column("query", Text, nullable=False),
+    Column("label", String(32)),  # only items scored with this label over its threshold
+    Column("source", String(64)),  # a source id or one of the sources' tags
+    Column("min_reach", Integer, nullable=False, server_default="0"),  # outlets in the story
+    Column("relevant_only", Boolean, nullable=False, server_default=false()),
+    Column("notify", Text, nullable=False, server_default="[]"),
+    Column("active", Boolean, nullable=False, server_default=true()),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("owner", "name"),
+)
+
+# One message to one recipient, grouping the events of a burst; retried with back-off.
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("target", Text, nullable=False),  # email:ADDR or webhook:URL
+    Column("state", String(16), nullable=False, index=True),  # pending, sent, failed
+    Column("subject", Text, nullable=False),
+    Column("events", Integer, nullable=False),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", UTCDateTime()),  # pending: not before this (back-off, quiet hours)
+    Column("last_error", Text),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime()),
+)
+
+# What matched: a rule (rule:<id>), a high priority (priority) or a fast story (spread), for one
+# item and one recipient, once.
+alert_events = Table(
+    "alert_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("trigger", String(16), nullable=False),  # rule, priority, spread
+    Column("rule_key", String(64), nullable=False),
+    Column("rule_name", Text, nullable=False),
+    Column("item_id", Id, ForeignKey("items.id"), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("reason", Text, nullable=False),  # one line in Vietnamese
+    Column("matched_at", UTCDateTime(), nullable=False),
+    Column("delivery_id", BigInteger, index=True),  # None: not handed to a delivery yet
+    UniqueConstraint("rule_key", "item_id", "target"),
+)
+
+# Items submitted by people: where and when they were seen, by whom, through what.
+tips = Table(
+    "tips",
+    metadata,
+    Column("item_id", Id, ForeignKey("items.id"), primary_key=True, autoincrement=False),
+    Column("seen_on", String(16), nullable=False),  # monitor.vocabulary.PLATFORMS
+    Column("seen_at", UTCDateTime()),
+    Column("submitted_by", String(64), nullable=False),  # user name, or token:<name>
+    Column("via", String(8), nullable=False),  # cli, web, api
+    Column("note", Text, nullable=False, server_default=""),
+    Column("image_sha256", String(64)),
+    Column("image_path", Text),  # relative to the evidence directory
+    Column("image_type", String(32)),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+# Bearer tokens for partner systems (scope "tips"); only the SHA-256 of a token is kept.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("scope", String(16), nullable=False),
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("last_used_at", UTCDateTime()),
+    Column("revoked_at", UTCDateTime()),
 )
