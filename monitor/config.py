@@ -76,6 +76,18 @@ def _choice(*allowed: str) -> Callable[[str], str]:
     return parse
 
 
+def _quiet_hours(raw: str) -> str:
+    """``HH:MM-HH:MM`` in local time (may cross midnight), or empty."""
+    value = raw.strip()
+    if not value:
+        return ""
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)\s*-\s*([01]?\d|2[0-3]):([0-5]\d)", value)
+    if not match:
+        raise ValueError("must look like 22:00-06:00")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    return f"{h1:02d}:{m1:02d}-{h2:02d}:{m2:02d}"
+
+
 def _share(raw: str) -> float:
     value = float(raw)
     if not 0 < value <= 1:
@@ -298,6 +310,14 @@ SETTINGS: tuple[Setting, ...] = (
         _share,
         "Share of the text that must differ for a re-checked page to count as changed.",
     ),
+    Setting(
+        "tip_allow_private",
+        False,
+        _bool,
+        "Let tip URLs reach private or loopback addresses (a demo on one machine; never in use).",
+    ),
+    Setting("tip_max_image_bytes", 5 * 1024 * 1024, _positive_int, "Largest tip image (bytes)."),
+    Setting("tip_max_chars", 100_000, _positive_int, "Longest pasted tip text (characters)."),
     Setting("classify_batch", 256, _positive_int, "Items scored per batch by `monitor classify`."),
     Setting(
         "silent_after_intervals",
@@ -335,6 +355,47 @@ SETTINGS: tuple[Setting, ...] = (
         "Người phát ngôn Sở Xây dựng tỉnh Lạng Sơn (điền số điện thoại và thư điện tử)",
         str,
         "The spokesperson's name and contact, printed at the end of every rebuttal draft.",
+    ),
+    # -- watch rules and instant alerts
+    Setting(
+        "alert_notify",
+        "",
+        str,
+        "Comma-separated recipients (email:ADDR, webhook:URL) of the high-priority and "
+        "fast-spreading-story alerts (empty: those alerts are not sent).",
+    ),
+    Setting(
+        "alert_spread_outlets",
+        3,
+        _positive_int,
+        "A story spreads fast when this many outlets carry it within MONITOR_ALERT_SPREAD_HOURS.",
+    ),
+    Setting("alert_spread_hours", 6.0, _positive_float, "The window of a fast-spreading story."),
+    Setting(
+        "alert_quiet_hours",
+        "",
+        _quiet_hours,
+        "Local hours when no alert is sent, e.g. 22:00-06:00 (held, sent when they end).",
+    ),
+    Setting(
+        "alert_retry_seconds",
+        60,
+        _positive_int,
+        "First wait before a failed alert is retried (doubles each time, at most one hour).",
+    ),
+    Setting("alert_max_attempts", 8, _positive_int, "Attempts before an alert is marked failed."),
+    Setting(
+        "webhook_secret",
+        "",
+        str,
+        "Key of the X-Monitor-Signature HMAC-SHA256 header of webhook alerts (empty: unsigned).",
+        secret=True,
+    ),
+    Setting(
+        "dashboard_url",
+        "",
+        str,
+        "The dashboard's address as users reach it (links in alerts), e.g. https://giamsat.example.vn",
     ),
     # -- operations service
     Setting("crawl_tick_seconds", 30, _positive_int, "Seconds between looks for due sources."),

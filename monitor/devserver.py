@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -195,3 +196,56 @@ class LocalServer:
                     return  # the client gave up (size limit, timeout): expected in tests
 
         return _Handler
+
+
+class MailSink:
+    """A local SMTP server (aiosmtpd) that keeps what it receives: the demo shows an alert
+    arriving, the tests read it. ``with MailSink() as sink: sink.port; sink.messages``"""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        import socket
+
+        if port == 0:  # a free port, chosen the way LocalServer gets one
+            with socket.socket() as probe:
+                probe.bind((host, 0))
+                port = probe.getsockname()[1]
+        self.host, self.port = host, port
+        self.messages: list[Any] = []
+        self._received = threading.Condition()
+        self._controller: Any = None
+
+    def start(self) -> MailSink:
+        from aiosmtpd.controller import Controller
+
+        sink = self
+
+        class _Keep:
+            async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+                import email
+                from email import policy
+
+                message = email.message_from_bytes(envelope.content, policy=policy.default)
+                with sink._received:
+                    sink.messages.append(message)
+                    sink._received.notify_all()
+                return "250 OK"
+
+        self._controller = Controller(_Keep(), hostname=self.host, port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def wait(self, count: int = 1, timeout: float = 5.0) -> bool:
+        """Block until ``count`` messages arrived (True) or ``timeout`` seconds passed."""
+        with self._received:
+            return self._received.wait_for(lambda: len(self.messages) >= count, timeout)
+
+    def __enter__(self) -> MailSink:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

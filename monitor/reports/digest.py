@@ -8,8 +8,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import smtplib
-import ssl
 from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
@@ -21,6 +19,7 @@ from .. import docxfmt, pdffmt
 from ..config import Settings
 from ..evidence.requests import RequestState, request_states
 from ..i18n import vi
+from ..mailer import MailError, send_message
 from ..timefmt import show
 from . import charts, stats
 from .stats import Counts, Story
@@ -213,20 +212,8 @@ def send(d: Digest, settings: Settings, attachment: Path | None = None) -> list[
         msg.add_attachment(attachment.read_bytes(), maintype=kind[0], subtype=kind[1],
                            filename=attachment.name)  # fmt: skip
     try:
-        _deliver(msg, settings)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise DigestError(f"cannot send the digest through {settings.smtp_host}: {exc}") from None
+        send_message(msg, settings)
+    except MailError as exc:
+        raise DigestError(f"cannot send the digest: {exc}") from None
     return recipients
 
-
-def _deliver(msg: EmailMessage, settings: Settings) -> None:
-    host, port, mode = settings.smtp_host, settings.smtp_port, settings.smtp_tls
-    context = ssl.create_default_context()
-    smtp = (smtplib.SMTP_SSL(host, port, context=context, timeout=30) if mode == "tls"
-            else smtplib.SMTP(host, port, timeout=30))  # fmt: skip
-    with smtp:
-        if mode == "starttls":
-            smtp.starttls(context=context)
-        if settings.smtp_user:
-            smtp.login(settings.smtp_user, settings.smtp_password)
-        smtp.send_message(msg)

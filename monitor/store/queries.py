@@ -24,6 +24,13 @@ def _insert(conn: Connection, table: Any) -> Any:
     return (postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert)(table)
 
 
+def insert_new(conn: Connection, table: Any, values: dict[str, Any]) -> bool:
+    """Insert a row unless it breaks a unique constraint; True when it was inserted."""
+    return bool(
+        conn.execute(_insert(conn, table).values(**values).on_conflict_do_nothing()).rowcount
+    )
+
+
 # -- sources ----------------------------------------------------------------------------------
 def sync_sources(engine: Engine, configured: Sequence[Any], now: datetime | None = None) -> None:
     """Make the sources table match the sources file (state columns are kept)."""
@@ -238,6 +245,7 @@ def count_items(conn: Connection, source_id: str | None = None) -> int:
 EXPORT_COLUMNS = (
     "id",
     "source_id",
+    "channel",  # crawl, or tip (submitted by a person; source_id "tip")
     "url",
     "canonical_url",
     "title",
@@ -285,7 +293,6 @@ def export_rows(
 # An export row: the stored columns, and which part of relevance fired.
 EXPORT_FIELDS = (*EXPORT_COLUMNS[: EXPORT_COLUMNS.index("relevance_reason") + 1], "relevance_part",
                  *EXPORT_COLUMNS[EXPORT_COLUMNS.index("relevance_reason") + 1 :])  # fmt: skip
-
 
 
 def relevance_breakdown(conn: Connection, per_part: int = 2) -> list[tuple[str, int, list[Any]]]:
