@@ -30,7 +30,7 @@ from . import state
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-FREQUENT_JOBS = ("crawl", "classify", "alerts", "enqueue")
+FREQUENT_JOBS = ("crawl", "classify", "alerts", "enqueue", "notify")
 
 
 class Stopped(Exception):
@@ -168,9 +168,27 @@ def classify_items(ctx: ServiceContext) -> str:
 
     summary = classify_pending(ctx.engine, ctx.settings, progress=check)
     routed = route_pending(ctx.engine, ctx.settings)
+    alerts = send_alerts(ctx)  # within the tick that scored the items
     captured = capture_flagged(ctx.engine, ctx.settings)  # evidence before it is deleted
     return (f"scored={summary.scored} flagged={summary.flagged} criticism_routed={routed} "
-            f"captured={captured}")  # fmt: skip
+            f"{alerts} captured={captured}")  # fmt: skip
+
+
+def send_alerts(ctx: ServiceContext) -> str:
+    """Watch rules, high priorities and fast stories: record what matched, send what is due."""
+    from ..watch.alerts import deliver, match_new
+
+    matched = match_new(ctx.engine, ctx.settings)
+    sent = deliver(ctx.engine, ctx.settings)
+    held = " held=quiet_hours" if sent.held else ""
+    return (f"alerts_matched={matched.events} alerts_sent={sent.sent} "
+            f"alerts_retrying={sent.retrying} alerts_failed={sent.failed}{held}")  # fmt: skip
+
+
+def notify_due() -> str | None:
+    """Send the alerts that are due (retries, the end of quiet hours, items scored by
+    workers in the multi-machine mode)."""
+    return run_job("notify", tick_period(), send_alerts)
 
 
 def local_dispatch() -> Dispatch:

@@ -44,6 +44,8 @@ def job_specs(settings: Settings) -> list[JobSpec]:
         JobSpec("classify", "monitor.service.jobs:classify_new",
                 IntervalTrigger(seconds=settings.classify_tick_seconds), 300),
         JobSpec("alerts", "monitor.service.jobs:check_alerts", IntervalTrigger(hours=1), 3600),
+        JobSpec("notify", "monitor.service.jobs:notify_due",
+                IntervalTrigger(seconds=settings.classify_tick_seconds), 300),
         JobSpec("evidence", "monitor.service.jobs:recheck_evidence", IntervalTrigger(hours=1),
                 3600),
         JobSpec("digest", "monitor.service.jobs:weekly_digest",

@@ -26,9 +26,9 @@ def _insert(conn: Connection, table: Any) -> Any:
 
 def insert_new(conn: Connection, table: Any, values: dict[str, Any]) -> bool:
     """Insert a row unless it breaks a unique constraint; True when it was inserted."""
-    return bool(
-        conn.execute(_insert(conn, table).values(**values).on_conflict_do_nothing()).rowcount
-    )
+    # RETURNING, not rowcount: psycopg reports a row for a skipped ON CONFLICT insert.
+    stmt = _insert(conn, table).values(**values).on_conflict_do_nothing()
+    return conn.execute(stmt.returning(*table.primary_key.columns)).first() is not None
 
 
 # -- sources ----------------------------------------------------------------------------------

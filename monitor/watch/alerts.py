@@ -33,7 +33,7 @@ from email.message import EmailMessage
 from typing import Any
 
 import httpx
-from sqlalchemy import Connection, Engine, and_, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, update
 
 from ..config import Settings, mask_url
 from ..i18n import vi
@@ -256,8 +256,17 @@ def _group(engine: Engine, now: datetime) -> int:
                 target=target, state="pending", subject=subject, events=len(rows), attempts=0,
                 next_attempt_at=now, created_at=now,
             )).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
-            conn.execute(update(alert_events).where(alert_events.c.id.in_([r.id for r in rows]))
-                         .values(delivery_id=delivery_id))  # fmt: skip
+            # Only events no other pass took meanwhile (two processes grouping at once).
+            took = conn.execute(update(alert_events)
+                                .where(alert_events.c.id.in_([r.id for r in rows]),
+                                       alert_events.c.delivery_id.is_(None))
+                                .values(delivery_id=delivery_id)).rowcount  # fmt: skip
+            if not took:
+                conn.execute(delete(alert_deliveries).where(alert_deliveries.c.id == delivery_id))
+                continue
+            if took != len(rows):
+                conn.execute(update(alert_deliveries).where(alert_deliveries.c.id == delivery_id)
+                             .values(events=took))  # fmt: skip
             made += 1
     return made
 

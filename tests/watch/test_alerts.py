@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from monitor.config import load_settings
 from monitor.devserver import LocalServer, MailSink, Response
-from monitor.store.tables import alert_deliveries, alert_events, audit_log, item_scores
+from monitor.store.tables import alert_deliveries, alert_events, audit_log, item_scores, sources
 from monitor.vocabulary import OPERATOR, PermissionDenied, User
 from monitor.watch.alerts import (
     backoff,
@@ -57,7 +57,7 @@ def _rule(engine, name="Cửa khẩu", query='"cửa khẩu" AND (đóng OR dong
 def test_a_matching_item_is_mailed_once_even_when_scored_again(engine, sink) -> None:
     settings = _settings(engine, sink)
     _rule(engine)
-    ids = seed(engine, [Spec(*BORDER), Spec(*HOUSING)])
+    ids = seed(engine, [Spec(BORDER[0], text=BORDER[1]), Spec(HOUSING[0], text=HOUSING[1])])
     assert match_new(engine, settings, NOW).events == 1
     sent = deliver(engine, settings, NOW)
     assert sent.sent == 1 and sink.wait(1)
@@ -87,7 +87,7 @@ def test_a_burst_is_one_message_per_recipient(engine, sink) -> None:
 
 def test_rules_only_announce_what_is_collected_after_them(engine, sink) -> None:
     settings = _settings(engine, sink)
-    seed(engine, [Spec(*BORDER)])
+    seed(engine, [Spec(BORDER[0], text=BORDER[1])])
     add_rule(engine, OPERATOR, name="Muộn", query="cửa khẩu", notify=["email:x@example.vn"],
              now=NOW + timedelta(hours=1))  # fmt: skip
     assert match_new(engine, settings, NOW).events == 0
@@ -96,8 +96,8 @@ def test_rules_only_announce_what_is_collected_after_them(engine, sink) -> None:
 
 def test_filters(engine, sink) -> None:
     settings = _settings(engine, sink)
-    seed(engine, [Spec(*BORDER, relevant=False), Spec(BORDER[0] + " (2)", source="baomoi",
-                                                      text=BORDER[1], cluster=0)])  # fmt: skip
+    second = Spec(BORDER[0] + " (2)", source="baomoi", text=BORDER[1], cluster=0)
+    seed(engine, [Spec(BORDER[0], text=BORDER[1], relevant=False), second])
     _rule(engine, "Nhãn", "cửa khẩu", label="hostile")
     _rule(engine, "Tầm", "cửa khẩu", min_reach=2)
     _rule(engine, "Nguồn", "cửa khẩu", source="baomoi")
@@ -117,7 +117,7 @@ def test_an_unreachable_mail_server_keeps_the_alert_and_retries_with_back_off(en
                          smtp_tls="none", smtp_from="giamsat@example.vn",
                          alert_max_attempts=3)  # fmt: skip
     _rule(engine)
-    seed(engine, [Spec(*BORDER)])
+    seed(engine, [Spec(BORDER[0], text=BORDER[1])])
     match_new(engine, settings, NOW)
     first = deliver(engine, settings, NOW)
     assert first.retrying == 1 and first.sent == 0
@@ -148,7 +148,7 @@ def test_back_off_doubles_up_to_an_hour() -> None:
 def test_quiet_hours_hold_alerts_until_they_end(engine, sink) -> None:
     settings = _settings(engine, sink, alert_quiet_hours="22:00-06:00")
     _rule(engine)
-    seed(engine, [Spec(*BORDER)])
+    seed(engine, [Spec(BORDER[0], text=BORDER[1])])
     night = NOW.replace(hour=16)  # 23:00 in Lạng Sơn
     match_new(engine, settings, night)
     assert deliver(engine, settings, night).held
@@ -172,7 +172,7 @@ def test_webhook_payload_signature_and_failures(engine) -> None:
         settings = load_settings({}, database_url=str(engine.url), webhook_secret="k" * 32)
         url = relay.url("/hook") + "?token=s3cret"
         _rule(engine, notify=(f"webhook:{url}",), user=LEAD)
-        seed(engine, [Spec(*BORDER)])
+        seed(engine, [Spec(BORDER[0], text=BORDER[1])])
         match_new(engine, settings, NOW)
         assert deliver(engine, settings, NOW).retrying == 1
         with engine.connect() as conn:
@@ -208,7 +208,7 @@ def test_high_priority_and_spreading_stories_alert_the_configured_recipients(eng
 
 
 def test_rules_are_checked_and_errors_say_what_is_wrong(engine) -> None:
-    seed(engine, [Spec(*BORDER)])
+    seed(engine, [Spec(BORDER[0], text=BORDER[1])])
     with pytest.raises(RuleError, match="at character 9"):
         _rule(engine, query="cửa khẩu)")
     with pytest.raises(RuleError, match="not an email"):
@@ -236,3 +236,26 @@ def test_rules_are_checked_and_errors_say_what_is_wrong(engine) -> None:
     with engine.connect() as conn:
         actions = list(conn.scalars(select(audit_log.c.action).order_by(audit_log.c.id)))
     assert actions == ["watch_add", "watch_add", "watch_remove"]
+
+
+def test_the_service_tick_that_scores_an_item_sends_its_alert(engine, sink, tmp_path) -> None:
+    """Stored, then scored by the service's classify job with the bundled model: the alert
+    leaves in that same tick."""
+    from monitor.service.jobs import ServiceContext, classify_items
+
+    settings = _settings(engine, sink, evidence_dir=str(tmp_path / "evidence"))
+    _rule(engine)
+    seed(engine, [Spec(BORDER[0], text=BORDER[1], flagged=None)])  # collected, not scored yet
+    with engine.begin() as conn:  # the sources file's entry, which evidence capture reads
+        conn.execute(
+            update(sources)
+            .where(sources.c.id == "baolangson")
+            .values(
+                config=json.dumps(
+                    {"id": "baolangson", "name": "Báo Lạng Sơn", "url": "https://baolangson.vn/"}
+                )
+            )
+        )
+    detail = classify_items(ServiceContext(engine, settings))
+    assert "alerts_matched=1 alerts_sent=1" in detail
+    assert sink.wait(1) and BORDER[0] in sink.messages[0].get_content()
