@@ -63,7 +63,9 @@ def run_demo(
         sources_path = prepare(target, site.base_url)
         db_url = f"sqlite:///{(target / 'monitor.db').resolve()}"
         settings = settings.with_overrides(
-            database_url=db_url, sources=str(sources_path), models_dir=str(target / "models"),
+            database_url=db_url,
+            sources=str(sources_path),
+            models_dir=str(target / "models"),
             evidence_dir=str(target / "evidence"),
         )
         engine = open_store(db_url)
@@ -74,12 +76,14 @@ def run_demo(
         out.print(f"[bold]2.[/] Trang tin mẫu đang chạy tại {site.base_url}/ (offline)")
         configured = load_sources(sources_path)
         queries.sync_sources(engine, configured)
+        _watch_rule(out, engine)
         out.print(f"[bold]3.[/] Thu thập {len(configured)} nguồn tin…")
         with CrawlProgress(enabled=sys.stderr.isatty()) as progress:
             summary = asyncio.run(crawl(engine, settings, force=True, progress=progress.update))
         print_summary(summary, sys.stdout)
         _print_collection(out, engine)
         _classify(out, engine, settings)
+        _alerts(out, engine, settings.with_overrides(dashboard_url=f"http://{web_host}:{web_port}"))
         _respond(out, engine, settings)
         if serve:
             _serve(out, engine, settings, web_host, web_port)
@@ -189,6 +193,47 @@ def _criticism(out: Console, engine: Any, settings: Settings) -> None:
         out.print(f"      → {escape(case.office or '')}, hạn trả lời {due} (điểm {score})")
 
 
+DEMO_RULE = ("Cửa khẩu Hữu Nghị", '"cua khau huu nghi" AND ("đóng cửa" OR "mac ket")')
+DEMO_ANALYST = "phantich"  # dashboards/demo.py: the rule shows on this analyst's watch page
+DEMO_DUTY = "email:truc-ban@soxaydung.langson.gov.vn"
+
+
+def _watch_rule(out: Console, engine: Any) -> None:
+    """A watch rule saved before the crawl, as an analyst would (dashboard or `monitor watch`)."""
+    from .vocabulary import User
+    from .watch.rules import add_rule
+
+    name, query = DEMO_RULE
+    add_rule(engine, User(0, DEMO_ANALYST, "analyst"), name=name, query=query, relevant_only=True,
+             notify=["email:phantich@soxaydung.langson.gov.vn"])  # fmt: skip
+    out.print(f"    Quy tắc theo dõi «{escape(name)}» của {DEMO_ANALYST}: {escape(query)} "
+              "(gõ không dấu vẫn khớp chữ có dấu)", soft_wrap=True)  # fmt: skip
+
+
+def _alerts(out: Console, engine: Any, settings: Settings) -> None:
+    """The service's alert pass after scoring, with a local mail sink standing in for the
+    Department's mail server: what the analyst and the duty officer receive."""
+    from .devserver import MailSink
+    from .watch.alerts import deliver, match_new
+
+    with MailSink() as sink:
+        local = settings.with_overrides(
+            smtp_host=sink.host, smtp_port=sink.port, smtp_tls="none",
+            smtp_from="giamsat@soxaydung.langson.gov.vn", alert_notify=DEMO_DUTY,
+        )  # fmt: skip
+        matched = match_new(engine, local)
+        sent = deliver(engine, local)
+        sink.wait(sent.sent, timeout=10)
+    triggers = ", ".join(f"{n} {k}" for k, n in sorted(matched.by_trigger.items()))
+    out.print(f"\n[bold]Cảnh báo tức thì[/] (instant alerts): {matched.events} khớp ({triggers}); "
+              f"{sent.sent} thư gửi tới hộp thư thử tại {sink.host}:{sink.port}:")  # fmt: skip
+    for mail in sink.messages:
+        out.print(f"  ┌ Tới: {escape(mail['To'])} — {escape(mail['Subject'])}", soft_wrap=True)
+        for line in mail.get_content().strip().splitlines()[2:14]:
+            out.print(f"  │ {escape(line)}", soft_wrap=True)
+        out.print("  └ …")
+
+
 def _respond(out: Console, engine: Any, settings: Settings) -> None:
     from .respond.demo import prepare_demo_responses
 
@@ -205,8 +250,10 @@ def _serve(out: Console, engine: Any, settings: Settings, host: str, port: int) 
     from .service.runner import run
 
     users = prepare_demo_users(engine)
-    out.print(f"\n[bold]5.[/] Dịch vụ đang chạy (monitor run: lịch thu thập, phân loại, "
-              f"cảnh báo) và bảng điều khiển: http://{host}:{port}/  (Ctrl+C để dừng)")
+    out.print(
+        f"\n[bold]5.[/] Dịch vụ đang chạy (monitor run: lịch thu thập, phân loại, "
+        f"cảnh báo) và bảng điều khiển: http://{host}:{port}/  (Ctrl+C để dừng)"
+    )
     for name, role, password in users:
         out.print(f"    đăng nhập {name} / {password}  ({role})")
     run(settings, service_app, host=host, port=port)

@@ -10,7 +10,6 @@ import html
 import io
 from dataclasses import dataclass, field
 from datetime import timedelta
-from email.message import EmailMessage
 from pathlib import Path
 
 from sqlalchemy import Connection
@@ -19,7 +18,7 @@ from .. import docxfmt, pdffmt
 from ..config import Settings
 from ..evidence.requests import RequestState, request_states
 from ..i18n import vi
-from ..mailer import MailError, send_message
+from ..mailer import MailError, new_message, send_message
 from ..timefmt import show
 from . import charts, stats
 from .stats import Counts, Story
@@ -202,7 +201,7 @@ def send(d: Digest, settings: Settings, attachment: Path | None = None) -> list[
     if not settings.smtp_host or not recipients or not settings.smtp_from:
         raise DigestError("set MONITOR_SMTP_HOST, MONITOR_SMTP_FROM and "
                           "MONITOR_DIGEST_RECIPIENTS to send the digest")  # fmt: skip
-    msg = EmailMessage()
+    msg = new_message()
     msg["Subject"], msg["From"], msg["To"] = title(d), settings.smtp_from, ", ".join(recipients)
     msg.set_content("Bản tin tuần ở dạng HTML; mở bằng trình đọc thư hỗ trợ HTML.")
     msg.add_alternative(render_html(d), subtype="html")

@@ -29,7 +29,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
-from email.message import EmailMessage
 from typing import Any
 
 import httpx
@@ -37,7 +36,7 @@ from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, upda
 
 from ..config import Settings, mask_url
 from ..i18n import vi
-from ..mailer import MailError, send_message
+from ..mailer import MailError, new_message, send_message
 from ..review.queue import level_of, priority_points
 from ..store.queries import insert_new
 from ..store.review_index import get_setting, put_setting
@@ -402,7 +401,7 @@ def send_to_target(target: str, message: Message, settings: Settings) -> None:
 def _send_email(address: str, message: Message, settings: Settings) -> None:
     if not settings.smtp_host or not settings.smtp_from:
         raise DeliveryError("set MONITOR_SMTP_HOST and MONITOR_SMTP_FROM to send email alerts")
-    msg = EmailMessage()
+    msg = new_message()
     msg["Subject"], msg["From"], msg["To"] = message.subject, settings.smtp_from, address
     msg["X-Monitor-Delivery"] = str(message.payload["delivery_id"])
     msg.set_content(message.text)

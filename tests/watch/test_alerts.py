@@ -259,3 +259,13 @@ def test_the_service_tick_that_scores_an_item_sends_its_alert(engine, sink, tmp_
     detail = classify_items(ServiceContext(engine, settings))
     assert "alerts_matched=1 alerts_sent=1" in detail
     assert sink.wait(1) and BORDER[0] in sink.messages[0].get_content()
+
+
+def test_a_long_vietnamese_subject_keeps_its_spaces(engine, sink) -> None:
+    settings = _settings(engine, sink)
+    name = "Cửa khẩu Hữu Nghị đóng cửa vĩnh viễn, tin đồn trên mạng xã hội"
+    _rule(engine, name=name)
+    seed(engine, [Spec(BORDER[0], text=BORDER[1])])
+    match_new(engine, settings, NOW)
+    assert deliver(engine, settings, NOW).sent == 1 and sink.wait(1)
+    assert sink.messages[0]["Subject"] == f"[Giám sát] 1 cảnh báo: «{name}»"
