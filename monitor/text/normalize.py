@@ -16,7 +16,8 @@ import re
 import unicodedata
 
 __all__ = [
-    "normalize_text", "normalize_line", "fold_key", "has_diacritics", "printable", "TONE_MARKS",
+    "normalize_text", "normalize_line", "fold_key", "fold_normalized", "has_diacritics",
+    "printable", "TONE_MARKS",
 ]
 
 # Combining tone marks in NFD: grave, acute, tilde, hook above, dot below.
@@ -98,9 +99,14 @@ _STRIP_MARKS = re.compile(r"[\u0300-\u036f]")
 
 def fold_key(text: str | None) -> str:
     """Accent-free, case-folded, single-spaced key: ``fold_key("Lạng  Sơn") == "lang son"``."""
-    line = normalize_line(text).casefold()
-    line = line.replace("đ", "d")
-    return _STRIP_MARKS.sub("", unicodedata.normalize("NFD", line))
+    return fold_normalized(normalize_line(text).casefold())
+
+
+def fold_normalized(text: str) -> str:
+    """The accent-free form of text already normalised and case-folded (``fold_key``'s last
+    step, for callers that hold both forms and must not normalise twice)."""
+    text = text.replace("đ", "d")
+    return _STRIP_MARKS.sub("", unicodedata.normalize("NFD", text))
 
 
 def has_diacritics(text: str) -> bool:

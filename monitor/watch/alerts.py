@@ -124,7 +124,7 @@ def match_new(engine: Engine, settings: Settings, now: datetime | None = None) -
             events: list[dict[str, Any]] = []
             clusters: set[int] = set()
             for row in rows:
-                events += _rule_events(index.matching(Document.of(row.title, row.text)), row,
+                events += _rule_events(index.matching(Document.of_stored(row.title, row.text)), row,
                                        facts_of(row, tags), now)  # fmt: skip
                 if targets and row.status == "flagged" and level_of(row.points) == "high":
                     name, reason = vi("alert.trigger.priority"), _priority_reason(row)

@@ -21,7 +21,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from ..text.normalize import fold_key, has_diacritics, normalize_line, normalize_text
+from ..text.normalize import (
+    fold_key,
+    fold_normalized,
+    has_diacritics,
+    normalize_line,
+    normalize_text,
+)
 
 __all__ = ["QueryError", "Query", "parse", "Document", "RuleIndex"]
 
@@ -52,9 +58,16 @@ class Document:
 
     @classmethod
     def of(cls, *parts: str | None) -> Document:
-        text = normalize_text("\n".join(p for p in parts if p)).casefold()
+        """The words of any text (normalised here)."""
+        return cls.of_stored(normalize_text("\n".join(p for p in parts if p)))
+
+    @classmethod
+    def of_stored(cls, *parts: str | None) -> Document:
+        """The words of stored text, which was normalised when it was collected (the one
+        normaliser is idempotent: this only skips doing it twice)."""
+        text = "\n".join(p for p in parts if p).casefold()
         words = _WORD.findall(text)
-        folded = _WORD.findall(fold_key(text))
+        folded = _WORD.findall(fold_normalized(text))
         return cls(frozenset(words), frozenset(folded),
                    " " + " ".join(words) + " ", " " + " ".join(folded) + " ")  # fmt: skip
 
@@ -73,12 +86,15 @@ class Node:
 class Term(Node):
     words: tuple[str, ...]  # one word, or the words of a phrase
     folded: bool  # typed without diacritics: matched on the accent-free words
+    needle: str = ""  # a phrase's words between single spaces, as found in Document.spaced
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "needle", " " + " ".join(self.words) + " ")
 
     def matches(self, doc: Document) -> bool:
         if len(self.words) == 1:
             return self.words[0] in (doc.folded if self.folded else doc.words)
-        spaced = doc.spaced_folded if self.folded else doc.spaced
-        return " " + " ".join(self.words) + " " in spaced
+        return self.needle in (doc.spaced_folded if self.folded else doc.spaced)
 
     def anchors(self) -> frozenset[tuple[bool, str]] | None:
         return frozenset({(self.folded, max(self.words, key=len))})
@@ -215,7 +231,9 @@ class _Parser:
             if tok.kind == "and":
                 self.i += 1
             parts.append(self.not_expr())
-        return parts[0] if len(parts) == 1 else And(tuple(parts))
+        # Cheapest first (a word, a phrase, then groups and negations): same truth, and most
+        # items are rejected by one set lookup.
+        return parts[0] if len(parts) == 1 else And(tuple(sorted(parts, key=_cost)))
 
     def not_expr(self) -> Node:
         tok = self.peek()
@@ -253,6 +271,12 @@ def _term(tok: _Tok) -> Term:
         what = "the phrase holds no word" if tok.kind == "phrase" else "this is not a word"
         raise QueryError(what, tok.pos)
     return Term(words, folded)
+
+
+def _cost(node: Node) -> int:
+    if isinstance(node, Term):
+        return 0 if len(node.words) == 1 else 1
+    return 3 if isinstance(node, Not) else 2
 
 
 def _only_negative(node: Node) -> bool:

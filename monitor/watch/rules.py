@@ -289,7 +289,7 @@ def try_rule(
             scanned += 1
             if not passes_filters(rule, facts_of(row, tags)):
                 continue
-            if not index.matching(Document.of(row.title, row.text)):
+            if not index.matching(Document.of_stored(row.title, row.text)):
                 continue
             total += 1
             if len(found) < limit:
