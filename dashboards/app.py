@@ -29,6 +29,7 @@ from . import (
     reports,
     respond,
     sources,
+    watch,
 )
 from .auth import (
     LOGIN_COOKIE,
@@ -67,6 +68,7 @@ def create_app(settings: Settings, engine: Any = None) -> FastAPI:
     _install(app)
     for module in (queue, item, audit, sources, overview, admin, respond, criticism, reports, api):
         app.include_router(module.router)
+    app.include_router(watch.router)  # watch rules and alert deliveries
     app.include_router(health.router)  # /healthz and /metrics: no login (monitoring)
 
     @app.get("/openapi.json", include_in_schema=False)

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.config import Settings
 from monitor.service.health import check_health, metric_values, render_metrics
+from monitor.watch.alerts import delivery_counts
 
 log = logging.getLogger(__name__)
 router = APIRouter()
@@ -58,6 +59,7 @@ def _cached_values(request: Request) -> dict[str, float]:
     if cached is not None and now - cached[0] < METRICS_TTL:
         return dict(cached[1])
     values = metric_values(request.app.state.engine)
+    values.update(alert_values(request.app.state.engine))
     request.app.state.metrics_cache = (now, values)
     return dict(values)
 
@@ -82,8 +84,31 @@ def metrics(request: Request) -> PlainTextResponse:
 
         queue_length = broker_queue_length(settings)
     return PlainTextResponse(
-        render_metrics(values, queue_length), media_type="text/plain; version=0.0.4"
+        render_metrics(values, queue_length) + render_alert_metrics(values),
+        media_type="text/plain; version=0.0.4",
     )
+
+
+ALERT_STATES = ("pending", "sending", "sent", "failed")
+
+
+def alert_values(engine: Engine) -> dict[str, float]:
+    """Alert deliveries by state and the matches waiting for a delivery."""
+    with engine.connect() as conn:
+        counts = delivery_counts(conn)
+    return {f"alert_{key}": float(n) for key, n in counts.items()}
+
+
+def render_alert_metrics(values: dict[str, float]) -> str:
+    """The alert gauges in the Prometheus text format, after render_metrics' lines."""
+    name = "monitor_alert_deliveries"
+    lines = [f"# HELP {name} Alert deliveries by state.", f"# TYPE {name} gauge"]
+    lines += [f'{name}{{state="{s}"}} {values.get(f"alert_{s}", 0):g}' for s in ALERT_STATES]
+    name = "monitor_alert_events_waiting"
+    waiting = values.get("alert_waiting_events", 0)
+    lines += [f"# HELP {name} Alert matches not yet handed to a delivery.",
+              f"# TYPE {name} gauge", f"{name} {waiting:g}"]  # fmt: skip
+    return "\n".join(lines) + "\n"
 
 
 def health_app(settings: Settings, engine: Engine) -> FastAPI:

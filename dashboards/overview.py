@@ -21,6 +21,7 @@ from monitor.text.csvsafe import SafeDictWriter
 
 from .charts import bars, columns
 from .i18n import translate
+from .watch import failed_deliveries
 from .web import EVERYONE, download, engine_of, lang_of, needs, render
 
 router = APIRouter()
@@ -120,6 +121,7 @@ def overview_page(
         days = stats.counts(conn, window, "day") if _daily(window) else []
         labels = stats.counts(conn, window, "label")
         by_source = stats.counts(conn, window, "source")
+        failed_alerts = failed_deliveries(conn, session.user)
     charts = {
         "weeks": columns([(w.key[5:], w.collected) for w in weekly]),
         "weeks_flagged": columns([(w.key[5:], w.flagged) for w in weekly]),
@@ -132,7 +134,7 @@ def overview_page(
     return render(
         request, "overview.html", today=today, week=now, before=before, changes=changes,
         chosen=chosen, periods=PERIODS, window=window, series=series, labels=labels,
-        by_source=by_source, charts=charts, metrics=stats.METRICS,
+        by_source=by_source, charts=charts, metrics=stats.METRICS, failed_alerts=failed_alerts,
     )  # fmt: skip
 
 
