@@ -15,23 +15,22 @@ from typing import Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
-from monitor.review import NotFound, audit
-from monitor.store.tables import alert_deliveries, alert_events, watch_rules
-from monitor.vocabulary import PERMISSIONS, PermissionDenied, User, allowed
+from monitor.review import NotFound
+from monitor.vocabulary import DELIVERY_STATES, PERMISSIONS, PermissionDenied, User, allowed
 from monitor.watch.alerts import delivery_counts, recent_deliveries, resend, shown_target
 from monitor.watch.query import QueryError, parse
 from monitor.watch.rules import (
     RuleError,
     WatchRule,
     add_rule,
-    find_rule,
     list_rules,
     may_manage,
     parse_target,
     remove_rule,
     review_labels,
+    rule_by_id,
     set_active,
     source_tags,
     try_rule,
@@ -45,7 +44,7 @@ MANAGERS = PERMISSIONS["webhook"]  # everyone's rules, webhook recipients, sendi
 TEST_DAYS = 30
 TEST_LIMIT = 50
 DELIVERIES_SHOWN = 50
-STATES = ("pending", "sending", "sent", "failed")
+STATES = DELIVERY_STATES
 DONE = ("added", "paused", "resumed", "removed", "resent", "not_failed")
 FIELDS = ("name", "query", "label", "source", "min_reach", "relevant_only", "notify")
 
@@ -130,16 +129,7 @@ def _targets(rules: Iterable[WatchRule]) -> list[str]:
 
 def _counts(conn: Connection, targets: list[str]) -> dict[str, int]:
     """delivery_counts restricted to ``targets`` (a user's own recipients)."""
-    counts = {state: 0 for state in STATES}
-    d, e = alert_deliveries.c, alert_events.c
-    if targets:
-        query = select(d.state, func.count()).where(d.target.in_(targets)).group_by(d.state)
-        for state, n in conn.execute(query):
-            counts[state] = int(n)
-    waiting = select(func.count()).select_from(alert_events).where(
-        e.delivery_id.is_(None), e.target.in_(targets))  # fmt: skip
-    counts["waiting_events"] = int(conn.scalar(waiting) or 0) if targets else 0
-    return counts
+    return delivery_counts(conn, targets)
 
 
 def failed_deliveries(conn: Connection, user: User) -> int:
@@ -254,12 +244,9 @@ def _rule_error(lang: str, detail: str, form: dict[str, Any]) -> FormError:
 # -- one rule: pause, resume, delete, test -----------------------------------------------------
 def _managed(conn: Connection, user: User, rule_id: int) -> WatchRule:
     """The rule with this id, when ``user`` may manage it (404 / 403 otherwise)."""
-    row = conn.execute(
-        select(watch_rules.c.name, watch_rules.c.owner).where(watch_rules.c.id == rule_id)
-    ).first()
-    if row is None:
+    rule = rule_by_id(conn, rule_id)
+    if rule is None:
         raise NotFound(f"no watch rule {rule_id}")
-    rule = find_rule(conn, row.name, row.owner)
     if not may_manage(user, rule):
         raise PermissionDenied(f"the rule {rule.name!r} belongs to {rule.owner}")
     return rule
@@ -318,9 +305,6 @@ def _moment(text: str | None) -> datetime | None:
 def delivery_resend(request: Request, delivery_id: int, session=needs(*MANAGERS)) -> Response:
     """Put a failed delivery back in line (leads and admins); audited."""
     engine = engine_of(request)
-    if not resend(engine, delivery_id):
+    if not resend(engine, delivery_id, session.user):
         return RedirectResponse("/watch?done=not_failed#deliveries", status_code=303)
-    with engine.begin() as conn:
-        audit.record(conn, session.user.name, "alert_resend", "alert_delivery", delivery_id,
-                     {"state": "failed"}, {"state": "pending"})  # fmt: skip
     return RedirectResponse("/watch?done=resent#deliveries", status_code=303)

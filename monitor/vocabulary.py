@@ -104,7 +104,7 @@ CHANNELS = ("crawl", "tip")
 TIP_SOURCE = "tip"  # the source id of every tip
 # What raises an instant alert: a watch rule, a flagged item of high priority, a fast story.
 ALERT_TRIGGERS = ("rule", "priority", "spread")
-DELIVERY_STATES = ("pending", "sent", "failed")
+DELIVERY_STATES = ("pending", "sending", "sent", "failed")
 
 CONFIRMED = ("confirmed", "signed_off")  # confirmed distorted or hostile (review_state.status)
 

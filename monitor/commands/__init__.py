@@ -25,6 +25,9 @@ COMMANDS: dict[str, tuple[Command, Callable[[argparse.ArgumentParser], None]]] =
 
 def command(name: str, configure: Callable[[argparse.ArgumentParser], None] = lambda p: None):
     def register(func: Command) -> Command:
+        if name in COMMANDS and COMMANDS[name][0].__module__ != func.__module__:
+            raise RuntimeError(f"two commands named {name!r}: {func.__module__} and "
+                               f"{COMMANDS[name][0].__module__}")  # fmt: skip
         COMMANDS[name] = (func, configure)
         return func
 

@@ -33,6 +33,11 @@ def _watch_args(p: argparse.ArgumentParser) -> None:
     test.add_argument("--owner", help="when several users have a rule of that name")
     test.add_argument("--days", type=int, default=30, help="how far back to look (default 30)")
     test.add_argument("--format", choices=("text", "json"), default="text")
+    sub.add_parser("send", help="match new items and send the alerts that are due now")
+    status = sub.add_parser("status", help="alert deliveries by state and the latest ones")
+    status.add_argument("--format", choices=("text", "json"), default="text")
+    again = sub.add_parser("retry", help="send a failed alert delivery again")
+    again.add_argument("delivery_id", type=int, metavar="DELIVERY_ID")
 
 
 @command("watch", _watch_args)
@@ -49,13 +54,23 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     items after every scoring pass and notifies by email (MONITOR_SMTP_*) or webhook (a JSON
     POST, see the README). `test` shows which stored items of the last --days days the rule
     would match, without notifying anyone. `list --format json` prints one JSON array.
+
+    Alerts: high-priority flagged items and fast-spreading stories go to MONITOR_ALERT_NOTIFY.
+    The service matches and sends after every scoring pass (a burst is one message per
+    recipient; quiet hours hold them; a failure is retried with back-off, then marked failed).
+    `send` does one pass now; `status` prints deliveries by state (pending, sending, sent,
+    failed) and the latest ones, failed first, with their last error; `retry` puts a failed
+    delivery back in line.
     Example: monitor watch add --name "Cửa khẩu" --query '"cửa khẩu" AND (đóng OR dong)' --notify email:phongtt@example.vn
     Example: monitor watch list --format json
     Example: monitor watch test "Cửa khẩu"
     Example: monitor watch remove "Cửa khẩu"
+    Example: monitor watch status --format json
     """  # noqa: E501
     from ..watch.rules import RuleError, add_rule, list_rules, remove_rule, try_rule
 
+    if args.action in ("send", "status", "retry"):
+        return _alerts(args, settings)
     with store(settings, RuleError, PermissionDenied) as engine:
         if args.action == "add":
             rule = add_rule(engine, OPERATOR, name=args.name, query=args.query,
@@ -96,28 +111,7 @@ def cmd_watch(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _alerts_args(p: argparse.ArgumentParser) -> None:
-    sub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
-    sub.add_parser("send", help="match new items and send what is due now")
-    status = sub.add_parser("status", help="deliveries by state and the latest ones")
-    status.add_argument("--format", choices=("text", "json"), default="text")
-    again = sub.add_parser("retry", help="send a failed delivery again")
-    again.add_argument("delivery_id", type=int, metavar="DELIVERY_ID")
-
-
-@command("alerts", _alerts_args)
-def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
-    """Instant alerts: what watch rules, high priorities and fast stories raised, and whether
-    it reached its recipients.
-
-    The service does `send` after every scoring pass and on every classify tick (retries with
-    back-off, quiet hours, one message per recipient for a burst). `status` prints the
-    deliveries by state (pending, sending, sent, failed) and the latest ones, failed first,
-    with their last error. `retry` puts a failed delivery back in line.
-    Example: monitor alerts send
-    Example: monitor alerts status --format json
-    Example: monitor alerts retry 12
-    """
+def _alerts(args: argparse.Namespace, settings: Settings) -> int:
     from ..watch.alerts import deliver, delivery_counts, match_new, recent_deliveries, resend
     from ..watch.rules import RuleError
 
@@ -131,7 +125,7 @@ def cmd_alerts(args: argparse.Namespace, settings: Settings) -> int:
                   + held)  # fmt: skip
             return 0
         if args.action == "retry":
-            if not resend(engine, args.delivery_id):
+            if not resend(engine, args.delivery_id, OPERATOR):
                 raise UserError(f"delivery {args.delivery_id} is not a failed delivery")
             print(f"delivery {args.delivery_id} will be sent again at the next pass")
             return 0

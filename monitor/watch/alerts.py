@@ -24,12 +24,14 @@ import hashlib
 import hmac
 import json
 import logging
+import re
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, update
@@ -37,13 +39,14 @@ from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, upda
 from ..config import Settings, mask_url
 from ..i18n import vi
 from ..mailer import MailError, new_message, send_message
+from ..review import audit
 from ..review.queue import level_of, priority_points
 from ..store.queries import insert_new
 from ..store.review_index import get_setting, put_setting
 from ..store.tables import alert_deliveries, alert_events, item_scores, items, sources
 from ..store.terms import seen_at
 from ..timefmt import LOCAL, show
-from ..vocabulary import TIP_SOURCE
+from ..vocabulary import DELIVERY_STATES, TIP_SOURCE, User, require
 from .query import Document
 from .rules import (
     WatchRule,
@@ -328,16 +331,35 @@ def _send_one(
 def shown_target(target: str) -> str:
     """A recipient as logs and pages show it: a webhook's secrets masked."""
     kind, _, value = target.partition(":")
-    return f"{kind}:{mask_url(value)}" if kind == "webhook" else target
+    return f"{kind}:{shown_url(value)}" if kind == "webhook" else target
 
 
-def resend(engine: Engine, delivery_id: int, now: datetime | None = None) -> bool:
-    """Put a failed delivery back in line (the dashboard's "send again")."""
+_SECRETISH = re.compile(r"^(?=.*\d)[\w:-]{16,}$|:")
+
+
+def shown_url(url: str) -> str:
+    """A webhook address without its secrets: passwords and secret-named query values
+    (mask_url), and path segments that look like tokens (a Telegram relay's /bot123:ABC.../,
+    any long segment with digits)."""
+    masked = mask_url(url)
+    parts = urlsplit(masked)
+    path = "/".join("***" if _SECRETISH.search(seg) else seg for seg in parts.path.split("/"))
+    return urlunsplit(parts._replace(path=path))
+
+
+def resend(engine: Engine, delivery_id: int, actor: User, now: datetime | None = None) -> bool:
+    """Put a failed delivery back in line ("Gửi lại", `monitor watch retry`), audited; False
+    when it is not a failed delivery."""
+    require(actor, "webhook", "sending an alert again")
     d, when = alert_deliveries.c, now or datetime.now(UTC)
     again = (update(alert_deliveries).where(d.id == delivery_id, d.state == "failed")
              .values(state="pending", attempts=0, next_attempt_at=when))  # fmt: skip
     with engine.begin() as conn:
-        return bool(conn.execute(again).rowcount)
+        if not conn.execute(again).rowcount:
+            return False
+        audit.record(conn, actor.name, "alert_resend", "alert_delivery", delivery_id,
+                     {"state": "failed"}, {"state": "pending"}, when)  # fmt: skip
+    return True
 
 
 # -- the message --------------------------------------------------------------------------------
@@ -428,21 +450,28 @@ def _post_webhook(url: str, message: Message, settings: Settings) -> None:
                           trust_env=False) as client:  # fmt: skip
             answer = client.post(url, content=body, headers=headers)
     except httpx.HTTPError as exc:
-        raise DeliveryError(f"{mask_url(url)}: {type(exc).__name__}: {exc}") from None
+        raise DeliveryError(f"{shown_url(url)}: {type(exc).__name__}: {exc}") from None
     if not 200 <= answer.status_code < 300:
-        raise DeliveryError(f"{mask_url(url)} answered HTTP {answer.status_code}")
+        raise DeliveryError(f"{shown_url(url)} answered HTTP {answer.status_code}")
 
 
 # -- what pages and /metrics show ----------------------------------------------------------------
-def delivery_counts(conn: Connection) -> dict[str, int]:
-    """Deliveries by state, and the events waiting for a delivery (quiet hours, a pass due)."""
-    d = alert_deliveries.c
-    counts = {state: 0 for state in ("pending", "sending", "sent", "failed")}
-    for state, n in conn.execute(select(d.state, func.count()).group_by(d.state)):
+def delivery_counts(conn: Connection, targets: Iterable[str] | None = None) -> dict[str, int]:
+    """Deliveries by state, and the events waiting for a delivery (quiet hours, a pass due);
+    only those to ``targets`` when given (a user's own recipients)."""
+    d, e = alert_deliveries.c, alert_events.c
+    counts = dict.fromkeys(DELIVERY_STATES, 0)
+    by_state = select(d.state, func.count()).group_by(d.state)
+    waiting = select(func.count()).select_from(alert_events).where(e.delivery_id.is_(None))
+    if targets is not None:
+        chosen = list(targets)
+        by_state, waiting = (
+            by_state.where(d.target.in_(chosen)),
+            waiting.where(e.target.in_(chosen)),
+        )
+    for state, n in conn.execute(by_state):
         counts[state] = int(n)
-    counts["waiting_events"] = int(conn.scalar(
-        select(func.count()).select_from(alert_events).where(alert_events.c.delivery_id.is_(None))
-    ) or 0)  # fmt: skip
+    counts["waiting_events"] = int(conn.scalar(waiting) or 0)
     return counts
 
 

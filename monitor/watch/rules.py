@@ -28,8 +28,8 @@ from .query import Document, Query, QueryError, RuleIndex, parse
 
 __all__ = [
     "WatchRule", "RuleError", "ItemFacts", "RuleTest", "add_rule", "list_rules", "remove_rule",
-    "find_rule", "set_active", "may_manage", "try_rule", "parse_target", "compile_rules",
-    "passes_filters", "source_tags", "item_rows", "facts_of", "review_labels",
+    "find_rule", "rule_by_id", "set_active", "may_manage", "try_rule", "parse_target",
+    "compile_rules", "passes_filters", "source_tags", "item_rows", "facts_of", "review_labels",
 ]  # fmt: skip
 
 _EMAIL = re.compile(r"^[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[^@\s,;<>\"'.]+$")
@@ -181,6 +181,11 @@ def find_rule(conn: Connection, name: str, owner: str | None = None) -> WatchRul
         owners = ", ".join(r.owner for r in found)
         raise RuleError(f"several rules are named {name!r} (owners: {owners}); name the owner")
     return found[0]
+
+
+def rule_by_id(conn: Connection, rule_id: int) -> WatchRule | None:
+    row = conn.execute(select(watch_rules).where(watch_rules.c.id == rule_id)).first()
+    return _rule(row) if row is not None else None
 
 
 def may_manage(user: User, rule: WatchRule) -> bool:

@@ -134,7 +134,8 @@ def test_an_unreachable_mail_server_keeps_the_alert_and_retries_with_back_off(en
         assert conn.execute(select(alert_deliveries.c.attempts)).scalar() == 3
     # The server comes back: "send again" delivers it, with the same content.
     with MailSink(port=dead_port) as sink:
-        assert resend(engine, row.id, later)
+        assert resend(engine, row.id, LEAD, later)
+        assert not resend(engine, row.id, LEAD, later)  # pending now, not failed
         assert deliver(engine, settings, later + timedelta(hours=3)).sent == 1
         assert sink.wait(1) and BORDER[0] in sink.messages[0].get_content()
 
@@ -269,3 +270,14 @@ def test_a_long_vietnamese_subject_keeps_its_spaces(engine, sink) -> None:
     match_new(engine, settings, NOW)
     assert deliver(engine, settings, NOW).sent == 1 and sink.wait(1)
     assert sink.messages[0]["Subject"] == f"[Giám sát] 1 cảnh báo: «{name}»"
+
+
+def test_webhook_addresses_are_shown_without_their_secrets() -> None:
+    from monitor.watch.alerts import shown_target
+
+    assert shown_target("webhook:https://relay.vn/hook?token=abc") == (
+        "webhook:https://relay.vn/hook?token=***"
+    )
+    assert shown_target("webhook:https://api.telegram.org/bot123456:AAHdqTcvCH1vGWJxfSeof/send"
+                        ) == "webhook:https://api.telegram.org/***/send"  # fmt: skip
+    assert shown_target("email:a@example.vn") == "email:a@example.vn"

@@ -1,4 +1,4 @@
-"""`monitor watch` and `monitor alerts` as a user runs them: a real process, a real store, a
+"""`monitor watch` (rules and alert deliveries) as a user runs them: a real process, a real store, a
 real crawl, a real local SMTP server."""
 
 from __future__ import annotations
@@ -30,11 +30,11 @@ def test_watch_add_list_test_remove_and_an_alert(db_url: str, site, tmp_path) ->
                "MONITOR_SMTP_TLS": "none", "MONITOR_SMTP_FROM": "giamsat@example.vn",
                "MONITOR_EVIDENCE_DIR": str(tmp_path / "ev")}  # fmt: skip
         assert monitor("classify", db=db_url, sources=sources, env=env).returncode == 0
-        sent = monitor("alerts", "send", db=db_url, sources=sources, env=env)
+        sent = monitor("watch", "send", db=db_url, sources=sources, env=env)
         assert sent.returncode == 0, sent.stderr
         assert "events=2" in sent.stdout and "sent=1" in sent.stdout
         assert sink.wait(1) and "2 cảnh báo" in sink.messages[0]["Subject"]
-    status = monitor("alerts", "status", "--format", "json", db=db_url, sources=sources)
+    status = monitor("watch", "status", "--format", "json", db=db_url, sources=sources)
     assert json.loads(status.stdout)["counts"]["sent"] == 1
 
     removed = monitor("watch", "remove", "Cao tốc", db=db_url, sources=sources)
