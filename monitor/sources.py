@@ -52,6 +52,7 @@ class Source:
     tags: tuple[str, ...] = ()
     enabled: bool = True
     allow_private_links: bool = False
+    own: bool = False  # the Department's own channel: counted as its output, never flagged
     selectors: Selectors | None = None
     line: int = field(default=0, compare=False)
 
@@ -109,6 +110,7 @@ OPTIONAL: dict[str, type] = {
     "language": str,
     "enabled": bool,
     "allow_private_links": bool,
+    "own": bool,
 }
 KNOWN = {"id", "name", "url", "tags", "selectors", *OPTIONAL}
 

@@ -73,6 +73,7 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "webhook": ("lead", "admin"),  # watch rules that post to a webhook; everyone's rules
     "tip": ("analyst", "lead", "admin"),  # submit a tip
     "tokens": ("admin",),  # API tokens for partner systems
+    "activities": ("lead", "writer"),  # the activity register and the year's plan
     "any": ROLES,
 }
 
@@ -105,6 +106,15 @@ TIP_SOURCE = "tip"  # the source id of every tip
 # What raises an instant alert: a watch rule, a flagged item of high priority, a fast story.
 ALERT_TRIGGERS = ("rule", "priority", "spread")
 DELIVERY_STATES = ("pending", "sending", "sent", "failed")
+
+# The Department's own foreign-information work that no crawler sees. The first five are the
+# forms of giving information to the press (Decree 09/2017/NĐ-CP).
+PRESS_FORMS = ("press_conference", "press_briefing", "interview", "written_answer",
+               "press_release")  # fmt: skip
+ACTIVITY_KINDS = (*PRESS_FORMS, "delegation", "cooperation", "training", "other")
+# What the year's plan sets targets for: posts on the own portal, and each kind of activity.
+PLAN_KEYS = ("own_post", *ACTIVITY_KINDS)
+UPTAKE_KINDS = ("story", "quote")  # an outlet carried the same story, or quoted a passage
 
 CONFIRMED = ("confirmed", "signed_off")  # confirmed distorted or hostile (review_state.status)
 

@@ -35,6 +35,10 @@ def test_every_term_has_its_vietnamese_text() -> None:
         + [f"case.status.{s}" for s in cases.STATUSES]
         + [f"case.kind.{k}" for k in cases.KINDS]
         + [f"case.channel.{c}" for c in cases.CHANNELS]
+        + [f"activity.kind.{k}" for k in vocabulary.ACTIVITY_KINDS]
+        + ["plan.key.own_post"]
+        + [f"uptake.how.{h}" for h in vocabulary.UPTAKE_KINDS]
+        + [f"alert.trigger.{t}" for t in vocabulary.ALERT_TRIGGERS]
     )
     missing = [key for key in wanted if not vi.get(key, "").strip() or vi[key] == key]
     assert not missing, missing

@@ -43,6 +43,7 @@ def sync_sources(engine: Engine, configured: Sequence[Any], now: datetime | None
                 "type": src.type,
                 "enabled": src.enabled,
                 "in_config": True,
+                "own": src.own,
                 "interval_minutes": src.interval_minutes,
                 "tags": encode_json(list(src.tags)),
                 "config": encode_json(source_config(src)),

@@ -69,6 +69,8 @@ sources = Table(
     Column("type", String(16), nullable=False),
     Column("enabled", Boolean, nullable=False),
     Column("in_config", Boolean, nullable=False),  # false once removed from sources.yaml
+    # The Department's own channel (sources.yaml own: true): its output, never flagged; 0016
+    Column("own", Boolean, nullable=False, server_default=false()),
     Column("interval_minutes", Integer, nullable=False),
     Column("tags", Text, nullable=False, default="[]"),
     Column("config", Text, nullable=False, default="{}"),  # the whole entry of sources.yaml
@@ -526,4 +528,65 @@ api_tokens = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("last_used_at", UTCDateTime()),
     Column("revoked_at", UTCDateTime()),
+)
+
+# -- the Department's own voice (migration 0016) -----------------------------------------------
+# Derived: what outlets carried of each own post (the same story, or a quoted passage).
+own_uptake = Table(
+    "own_uptake",
+    metadata,
+    Column("own_item_id", Id, ForeignKey("items.id"), primary_key=True, autoincrement=False),
+    Column(
+        "item_id", Id, ForeignKey("items.id"), primary_key=True, autoincrement=False, index=True
+    ),
+    Column("source_id", String(64), nullable=False),  # the outlet that carried it
+    Column("how", String(8), nullable=False),  # story, quote
+    Column("lag_hours", Float),  # from the own post to the outlet's item (seen times)
+    Column("found_at", UTCDateTime(), nullable=False),
+)
+
+# What no crawler sees: press work, delegations, cooperation, training (ACTIVITY_KINDS).
+activities = Table(
+    "activities",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("day", Date, nullable=False, index=True),  # local date
+    Column("kind", String(32), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("place", Text, nullable=False, server_default=""),
+    Column("participants", Text, nullable=False, server_default=""),
+    Column("partner", Text, nullable=False, server_default=""),  # e.g. a Guangxi locality
+    Column("note", Text, nullable=False, server_default=""),
+    Column("item_ids", Text, nullable=False, server_default="[]"),  # JSON list of item ids
+    Column("case_ids", Text, nullable=False, server_default="[]"),  # JSON list of case ids
+    Column("origin", Text, nullable=False, server_default=""),  # dashboard, or the file imported
+    Column("created_by", String(64), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    UniqueConstraint("day", "kind", "title"),
+)
+
+activity_attachments = Table(
+    "activity_attachments",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("activity_id", Id, ForeignKey("activities.id"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("path", Text, nullable=False),  # relative to the evidence directory, written once
+    Column("added_by", String(64), nullable=False),
+    Column("added_at", UTCDateTime(), nullable=False),
+)
+
+# The year's plan: a target per kind of output or activity (PLAN_KEYS).
+plan_targets = Table(
+    "plan_targets",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("key", String(32), primary_key=True),
+    Column("target", Integer, nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("updated_by", String(64), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )
