@@ -33,6 +33,7 @@ STATUSES = (
     "dismissed",  # a false alarm
     "escalated",  # handed to a lead
     "disputed",  # two analysts disagree; a lead decides
+    "own",  # the Department's own post (sources.yaml own: true): its output, never reviewed
 )
 
 VERDICTS = ("confirm_distorted", "confirm_hostile", "criticism", "dismiss", "escalate")

@@ -106,7 +106,7 @@ def test_manifest_covers_what_the_demo_needs() -> None:
         labels[a["label"]] += 1
     assert labels["distorted"] >= 3 and labels["hostile"] >= 2 and labels["criticism"] >= 2
     assert sum(not a["relevant"] for a in ARTICLES) >= 4
-    assert len(OUTLETS) == 6
+    assert len(OUTLETS) == 7
 
 
 def test_syndicated_copies_are_rewritten_and_credited() -> None:

@@ -16,6 +16,7 @@ from ..config import Settings
 from ..store.db import current_revision, head_revision
 from ..store.queries import utcnow
 from ..store.tables import item_scores, items, service_alerts, service_runs, source_events, sources
+from ..store.terms import not_own
 from . import state
 from .maintenance import sqlite_path
 
@@ -107,7 +108,7 @@ def metric_values(engine: Engine) -> dict[str, float]:
             "items_unscored": scalar(
                 select(func.count())
                 .select_from(items.outerjoin(item_scores, item_scores.c.item_id == items.c.id))
-                .where(item_scores.c.item_id.is_(None))
+                .where(item_scores.c.item_id.is_(None), not_own())
             ),
             "source_errors": scalar(select(func.count()).where(source_events.c.level == "error")),
             "sources_failing": scalar(select(func.count()).where(sources.c.error_count > 0)),

@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..records import relevance_part
 from .codec import decode_list, encode_json
-from .tables import item_scores, items, source_events, sources
+from .tables import item_scores, items, review_state, source_events, sources
 from .terms import seen_at
 
 
@@ -67,9 +67,22 @@ def sync_sources(engine: Engine, configured: Sequence[Any], now: datetime | None
                 if known[src.id].url != src.url:  # the admin changed the address: start over
                     values.update(url=src.url, feed_url=src.url, etag=None, last_modified=None)
                 conn.execute(update(sources).where(sources.c.id == src.id).values(**values))
+        own = [src.id for src in configured if src.own]
+        if own:
+            leave_review(conn, own)
         gone = set(known) - {s.id for s in configured}
         if gone:
             conn.execute(update(sources).where(sources.c.id.in_(gone)).values(in_config=False))
+
+
+def leave_review(conn: Connection, source_ids: list[str]) -> None:
+    """Items of the Department's own channels are its output, not something to review: any
+    scores they got before the source was marked own are dropped, their status is "own"."""
+    mine = select(items.c.id).where(items.c.source_id.in_(source_ids))
+    conn.execute(delete(item_scores).where(item_scores.c.item_id.in_(mine)))
+    conn.execute(update(review_state).where(review_state.c.source_id.in_(source_ids),
+                                            review_state.c.status.in_(("new", "scored", "flagged")))
+                 .values(status="own", label=None, score=0.0))  # fmt: skip
 
 
 def source_config(src: Any) -> dict[str, Any]:
@@ -277,7 +290,11 @@ def export_rows(
     """Items for export, oldest first. The window applies to publication time, or fetch time
     for undated items."""
     when = seen_at()
-    query = select(*(items.c[name] for name in EXPORT_COLUMNS)).order_by(items.c.id)
+    query = (
+        select(*(items.c[name] for name in EXPORT_COLUMNS), sources.c.own)
+        .join(sources, sources.c.id == items.c.source_id)
+        .order_by(items.c.id)
+    )
     if since is not None:
         query = query.where(when >= since)
     if until is not None:
@@ -288,12 +305,14 @@ def export_rows(
         record = dict(row._mapping)
         record["matches"] = decode_list(record["matches"])
         record["relevance_part"] = relevance_part(row.place_relevant, row.sector_relevant)
+        record["own"] = bool(row.own)  # the Department's own channel (sources.yaml own: true)
         yield record
 
 
 # An export row: the stored columns, and which part of relevance fired.
-EXPORT_FIELDS = (*EXPORT_COLUMNS[: EXPORT_COLUMNS.index("relevance_reason") + 1], "relevance_part",
-                 *EXPORT_COLUMNS[EXPORT_COLUMNS.index("relevance_reason") + 1 :])  # fmt: skip
+_AFTER = EXPORT_COLUMNS.index("relevance_reason") + 1
+EXPORT_FIELDS = (*EXPORT_COLUMNS[:3], "own", *EXPORT_COLUMNS[3:_AFTER], "relevance_part",
+                 *EXPORT_COLUMNS[_AFTER:])  # fmt: skip
 
 
 def relevance_breakdown(conn: Connection, per_part: int = 2) -> list[tuple[str, int, list[Any]]]:

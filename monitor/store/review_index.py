@@ -19,7 +19,7 @@ from sqlalchemy import Connection, and_, func, select, text, update
 from ..text.normalize import fold_key
 from ..vocabulary import base_status
 from .codec import decode_scores
-from .tables import app_settings, item_scores, item_search, items, review_state
+from .tables import app_settings, item_scores, item_search, items, review_state, sources
 from .terms import seen_time
 
 log = logging.getLogger(__name__)
@@ -134,11 +134,15 @@ def _index_new_items(conn: Connection, now: datetime) -> tuple[int, set[int]]:
     total, clusters = 0, set[int]()
     cols = [items.c.id, items.c.title, items.c.text, items.c.cluster_id, items.c.source_id,
             items.c.published_at, items.c.fetched_at, item_scores.c.scores, item_scores.c.label,
-            item_scores.c.flagged]  # fmt: skip
+            item_scores.c.flagged, sources.c.own]  # fmt: skip
     while True:
         rows = conn.execute(
             select(*cols)
-            .select_from(items.outerjoin(item_scores, item_scores.c.item_id == items.c.id))
+            .select_from(
+                items.join(sources, sources.c.id == items.c.source_id).outerjoin(
+                    item_scores, item_scores.c.item_id == items.c.id
+                )
+            )
             .where(items.c.id > upto)
             .order_by(items.c.id)
             .limit(_BATCH)
@@ -166,9 +170,10 @@ def _insert_rows(conn: Connection, rows: Sequence[Any], now: datetime) -> None:
     for r in rows:
         seen = seen_time(r)
         score = review_score(r.scores)
+        status = base_status(None if r.scores is None else bool(r.flagged))
         states.append({
             "item_id": r.id, "cluster_id": r.cluster_id or r.id, "source_id": r.source_id,
-            "status": base_status(None if r.scores is None else bool(r.flagged)),
+            "status": "own" if r.own else status,
             "label": r.label, "score": score, "reach": 1,
             "priority": priority_key(score, 1, seen), "seen_at": seen, "updated_at": now,
         })  # fmt: skip

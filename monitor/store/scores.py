@@ -21,7 +21,7 @@ from .codec import (
 )
 from .review_index import refresh
 from .tables import item_scores, items, review_state, verdicts
-from .terms import confirmed, latest_labelled_verdicts, seen_time
+from .terms import confirmed, latest_labelled_verdicts, not_own, seen_time
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +40,7 @@ def items_to_score(engine: Engine, after_id: int, limit: int, rescore: bool) -> 
     query = (
         select(items.c.id, items.c.title, items.c.text, items.c.relevant,
                items.c.published_at, items.c.fetched_at)
-        .where(items.c.id > after_id)
+        .where(items.c.id > after_id, not_own())
         .order_by(items.c.id)
         .limit(limit)
     )  # fmt: skip

@@ -16,12 +16,18 @@ from typing import Any
 from sqlalchemy import ColumnElement, Subquery, and_, func, select
 
 from ..vocabulary import CONFIRMED
-from .tables import items, review_state, verdicts
+from .tables import items, review_state, sources, verdicts
 
 
 def seen_at(columns: Any = items.c) -> Any:
     """SQL: the item's seen time (published, else fetched)."""
     return func.coalesce(columns.published_at, columns.fetched_at)
+
+
+def not_own(source_id: Any = items.c.source_id) -> ColumnElement[bool]:
+    """SQL: the item is not from one of the Department's own channels (those are its output:
+    never scored, never reviewed)."""
+    return source_id.not_in(select(sources.c.id).where(sources.c.own))
 
 
 def seen_time(row: Any) -> datetime:

@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from monitor.store.review_index import refresh
 from monitor.store.tables import item_scores, items, sources
@@ -35,7 +35,10 @@ class Spec:
 def add_sources(engine: Engine, ids: list[str]) -> None:
     """One source row per id."""
     with engine.begin() as conn:
+        known = set(conn.scalars(select(sources.c.id)))  # the reserved "tip" source, say
         for sid in ids:
+            if sid in known:
+                continue
             conn.execute(sources.insert().values(
                 id=sid, name=f"Báo {sid}", url=f"https://{sid}.vn/", feed_url=f"https://{sid}.vn/rss",
                 type="rss", enabled=True, in_config=True, interval_minutes=60, tags="[]",
