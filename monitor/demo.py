@@ -84,6 +84,7 @@ def run_demo(
         _print_collection(out, engine)
         _classify(out, engine, settings)
         _alerts(out, engine, settings.with_overrides(dashboard_url=f"http://{web_host}:{web_port}"))
+        _own_voice(out, engine)
         _respond(out, engine, settings)
         if serve:
             _serve(out, engine, settings, web_host, web_port)
@@ -193,6 +194,7 @@ def _criticism(out: Console, engine: Any, settings: Settings) -> None:
         out.print(f"      → {escape(case.office or '')}, hạn trả lời {due} (điểm {score})")
 
 
+DEMO_YEAR = 2026  # the demo site's articles are dated October and November 2026
 DEMO_RULE = ("Cửa khẩu Hữu Nghị", '"cua khau huu nghi" AND ("đóng cửa" OR "mac ket")')
 DEMO_ANALYST = "phantich"  # dashboards/demo.py: the rule shows on this analyst's watch page
 DEMO_DUTY = "email:truc-ban@soxaydung.langson.gov.vn"
@@ -232,6 +234,24 @@ def _alerts(out: Console, engine: Any, settings: Settings) -> None:
         for line in mail.get_content().strip().splitlines()[2:14]:
             out.print(f"  │ {escape(line)}", soft_wrap=True)
         out.print("  └ …")
+
+
+def _own_voice(out: Console, engine: Any) -> None:
+    """The Department's own portal: its posts, and which outlets carried them."""
+    from .voice.output import topic_name, year_bounds
+    from .voice.uptake import refresh_uptake, uptake
+
+    refresh_uptake(engine, days=None)
+    with engine.connect() as conn:
+        figures = uptake(conn, *year_bounds(DEMO_YEAR))
+    out.print(f"\n[bold]Thông tin của Sở[/] (own posts and press uptake): {figures.posts} tin bài "
+              f"năm {DEMO_YEAR}, {figures.picked} được báo chí đăng lại hoặc trích dẫn:")  # fmt: skip
+    how = {"story": "đăng lại", "quote": "trích dẫn"}
+    for post in figures.per_post:
+        picked = "; ".join(f"{k.source_name} ({how[k.how]} sau {k.lag_hours:g} giờ)"
+                           for k in post.pickups) or "chưa có báo nào đăng lại"  # fmt: skip
+        out.print(f"  • {escape(post.post.title)} [{escape(topic_name(post.post.topic))}]\n"
+                  f"      → {escape(picked)}", soft_wrap=True)  # fmt: skip
 
 
 def _respond(out: Console, engine: Any, settings: Settings) -> None:

@@ -20,6 +20,7 @@ from ..evidence.requests import RequestState, request_states
 from ..i18n import vi
 from ..mailer import MailError, new_message, send_message
 from ..timefmt import show
+from ..voice.uptake import PostUptake, UptakeFigures, uptake
 from . import charts, stats
 from .stats import Counts, Story
 from .stats_criticism import CriticismCase, CriticismFigures, criticism_cases, criticism_figures
@@ -52,6 +53,7 @@ class Digest:
     routed_cases: list[CriticismCase]  # cases opened in the last 8 weeks
     silent: list[str]  # names of sources silent at the week's end
     requests: list[RequestState] = field(default_factory=list)  # sent in the last 8 weeks
+    own: UptakeFigures = field(default_factory=UptakeFigures)  # own posts of the last 8 weeks
 
 
 def compute(conn: Connection, week: str, silent_after: float) -> Digest:
@@ -68,6 +70,7 @@ def compute(conn: Connection, week: str, silent_after: float) -> Digest:
         routed=criticism_figures(conn, window), routed_cases=criticism_cases(conn, eight),
         silent=[h.name for h in health if h.silent],
         requests=request_states(conn, window.end, eight.start, window.end),
+        own=uptake(conn, eight.start, window.end),
     )  # fmt: skip
 
 
@@ -107,8 +110,19 @@ def sections(d: Digest) -> list[tuple[str, list[str], list[list[str]]]]:
          [[r.title, vi(f"case.channel.{r.channel}"), show(r.due_at),
            vi(f"request.outcome.{r.outcome}") + (" — " + vi("request.overdue") if r.overdue
                                                  else "")] for r in d.requests]),
+        (f"Tin bài của Sở (8 tuần): {d.own.picked}/{d.own.posts} được báo chí đăng lại hoặc "
+         "trích dẫn", ["Ngày đăng", "Tiêu đề", "Cơ quan báo chí (cách, độ trễ)"],
+         [[show(p.post.seen_at, False), p.post.title, _pickups(p) or "Chưa có"]
+          for p in d.own.per_post]),
         ("Nguồn ngừng cập nhật", ["Nguồn"], [[n] for n in d.silent]),
     ]  # fmt: skip
+
+
+def _pickups(post: PostUptake) -> str:
+    """"Báo Lạng Sơn (đăng lại, 6 giờ); Báo Xây dựng (trích dẫn, 27 giờ)"."""
+    how = {"story": "đăng lại", "quote": "trích dẫn"}
+    return "; ".join(f"{k.source_name} ({how[k.how]}, {f'{k.lag_hours:g}'.replace('.', ',')} giờ)"
+                     for k in post.pickups)  # fmt: skip
 
 
 def title(d: Digest) -> str:

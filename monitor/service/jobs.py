@@ -30,7 +30,7 @@ from . import state
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-FREQUENT_JOBS = ("crawl", "classify", "alerts", "enqueue", "notify")
+FREQUENT_JOBS = ("crawl", "classify", "alerts", "enqueue", "notify", "uptake")
 
 
 class Stopped(Exception):
@@ -248,6 +248,16 @@ def check_alerts() -> str | None:
         return f"opened={len(change.opened)} closed={len(change.closed)}"
 
     return run_job("alerts", tick_period(), work)
+
+
+def refresh_press_uptake() -> str | None:
+    """Which outlets carried the Department's recent own posts (monitor/voice/uptake.py)."""
+    from ..voice.uptake import refresh_uptake
+
+    def work(ctx: ServiceContext) -> str:
+        return f"pickups={refresh_uptake(ctx.engine)}"
+
+    return run_job("uptake", tick_period(), work)
 
 
 def recheck_evidence() -> str | None:

@@ -48,6 +48,8 @@ def job_specs(settings: Settings) -> list[JobSpec]:
                 IntervalTrigger(seconds=settings.classify_tick_seconds), 300),
         JobSpec("evidence", "monitor.service.jobs:recheck_evidence", IntervalTrigger(hours=1),
                 3600),
+        JobSpec("uptake", "monitor.service.jobs:refresh_press_uptake", IntervalTrigger(hours=1),
+                3600),
         JobSpec("digest", "monitor.service.jobs:weekly_digest",
                 CronTrigger(day_of_week="mon", hour=7, minute=0, timezone=LOCAL), 2 * DAY),
         JobSpec("retrain", "monitor.service.jobs:retrain_weekly",
