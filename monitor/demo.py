@@ -244,8 +244,9 @@ def _own_voice(out: Console, engine: Any) -> None:
     refresh_uptake(engine, days=None)
     with engine.connect() as conn:
         figures = uptake(conn, *year_bounds(DEMO_YEAR))
-    out.print(f"\n[bold]Thông tin của Sở[/] (own posts and press uptake): {figures.posts} tin bài "
-              f"năm {DEMO_YEAR}, {figures.picked} được báo chí đăng lại hoặc trích dẫn:")  # fmt: skip
+    out.print(f"\n[bold]Thông tin của Sở[/] (own posts and press uptake): {figures.posts} tin "
+              f"bài năm {DEMO_YEAR}, {figures.picked} được báo chí đăng lại hoặc "
+              "trích dẫn:")  # fmt: skip
     how = {"story": "đăng lại", "quote": "trích dẫn"}
     for post in figures.per_post:
         picked = "; ".join(f"{k.source_name} ({how[k.how]} sau {k.lag_hours:g} giờ)"
