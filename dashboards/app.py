@@ -17,6 +17,7 @@ from monitor.review.users import LoginFailed, LoginThrottled, authenticate
 from monitor.store.db import open_store
 
 from . import (
+    activities,
     admin,
     api,
     audit,
@@ -69,6 +70,7 @@ def create_app(settings: Settings, engine: Any = None) -> FastAPI:
     for module in (queue, item, audit, sources, overview, admin, respond, criticism, reports, api):
         app.include_router(module.router)
     app.include_router(watch.router)  # watch rules and alert deliveries
+    app.include_router(activities.router)  # the activity register and the year's plan
     app.include_router(health.router)  # /healthz and /metrics: no login (monitoring)
 
     @app.get("/openapi.json", include_in_schema=False)

@@ -18,7 +18,9 @@ from fastapi.responses import Response
 from monitor.reports import stats
 from monitor.review import InvalidInput
 from monitor.text.csvsafe import SafeDictWriter
+from monitor.voice.plan import progress as plan_progress
 
+from .activities import READERS as ACTIVITY_READERS
 from .charts import bars, columns
 from .i18n import translate
 from .watch import failed_deliveries
@@ -122,6 +124,9 @@ def overview_page(
         labels = stats.counts(conn, window, "label")
         by_source = stats.counts(conn, window, "source")
         failed_alerts = failed_deliveries(conn, session.user)
+        # The year's plan: the chosen year when a year is shown, else this year.
+        plan_year = chosen.year if chosen.kind == "year" else stats.local_today().year
+        plan = plan_progress(conn, plan_year, stats.local_today())
     charts = {
         "weeks": columns([(w.key[5:], w.collected) for w in weekly]),
         "weeks_flagged": columns([(w.key[5:], w.flagged) for w in weekly]),
@@ -135,6 +140,7 @@ def overview_page(
         request, "overview.html", today=today, week=now, before=before, changes=changes,
         chosen=chosen, periods=PERIODS, window=window, series=series, labels=labels,
         by_source=by_source, charts=charts, metrics=stats.METRICS, failed_alerts=failed_alerts,
+        plan=plan, plan_year=plan_year, plan_link=session.user.role in ACTIVITY_READERS,
     )  # fmt: skip
 
 

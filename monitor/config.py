@@ -318,6 +318,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("tip_max_image_bytes", 5 * 1024 * 1024, _positive_int, "Largest tip image (bytes)."),
     Setting("tip_max_chars", 100_000, _positive_int, "Longest pasted tip text (characters)."),
+    Setting(
+        "activity_max_attachment_bytes",
+        20 * 1024 * 1024,
+        _positive_int,
+        "Largest attachment of an activity (bytes), kept under MONITOR_EVIDENCE_DIR/activities.",
+    ),
     Setting("classify_batch", 256, _positive_int, "Items scored per batch by `monitor classify`."),
     Setting(
         "silent_after_intervals",
