@@ -155,7 +155,7 @@ def render_html(d: Digest) -> str:
         parts.append("<table><tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr>")
         parts += ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in r) + "</tr>" for r in rows]
         parts.append("</table>")
-    parts.append("<p><small>Định nghĩa số liệu: xem Phụ lục 2 của báo cáo năm.</small></p>")
+    parts.append("<p><small>Định nghĩa số liệu: xem Phụ lục 4 của báo cáo năm.</small></p>")
     return "".join(parts) + "</body></html>"
 
 

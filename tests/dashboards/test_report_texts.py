@@ -23,7 +23,7 @@ def _docx_text(response) -> str:  # noqa: ANN001
 
 def test_unwritten_sections_are_said_to_be_unwritten(client_as) -> None:
     text = _docx_text(client_as("writer").get("/reports/yearly.docx?year=2026"))
-    assert "VI. ĐÁNH GIÁ" in text and "VII. PHƯƠNG HƯỚNG NĂM 2027" in text
+    assert "III. ĐÁNH GIÁ" in text and "IV. PHƯƠNG HƯỚNG NĂM 2027" in text
     assert text.count(yearly.NOT_WRITTEN) == 4
 
 
