@@ -18,7 +18,9 @@ from fastapi.responses import Response
 from monitor.reports import stats
 from monitor.review import InvalidInput
 from monitor.text.csvsafe import SafeDictWriter
+from monitor.voice.output import topic_name
 from monitor.voice.plan import progress as plan_progress
+from monitor.voice.uptake import uptake
 
 from .activities import READERS as ACTIVITY_READERS
 from .charts import bars, columns
@@ -127,6 +129,7 @@ def overview_page(
         # The year's plan: the chosen year when a year is shown, else this year.
         plan_year = chosen.year if chosen.kind == "year" else stats.local_today().year
         plan = plan_progress(conn, plan_year, stats.local_today())
+        own = uptake(conn, window.start, window.end)  # the same figures as the yearly report
     charts = {
         "weeks": columns([(w.key[5:], w.collected) for w in weekly]),
         "weeks_flagged": columns([(w.key[5:], w.flagged) for w in weekly]),
@@ -141,6 +144,7 @@ def overview_page(
         chosen=chosen, periods=PERIODS, window=window, series=series, labels=labels,
         by_source=by_source, charts=charts, metrics=stats.METRICS, failed_alerts=failed_alerts,
         plan=plan, plan_year=plan_year, plan_link=session.user.role in ACTIVITY_READERS,
+        own=own, topic_name=topic_name,
     )  # fmt: skip
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -249,10 +250,41 @@ def _own_voice(out: Console, engine: Any) -> None:
               "trích dẫn:")  # fmt: skip
     how = {"story": "đăng lại", "quote": "trích dẫn"}
     for post in figures.per_post:
-        picked = "; ".join(f"{k.source_name} ({how[k.how]} sau {k.lag_hours:g} giờ)"
+        picked = "; ".join(f"{k.source_name} ({how[k.how]} sau {_comma(k.lag_hours)} giờ)"
                            for k in post.pickups) or "chưa có báo nào đăng lại"  # fmt: skip
-        out.print(f"  • {escape(post.post.title)} [{escape(topic_name(post.post.topic))}]\n"
-                  f"      → {escape(picked)}", soft_wrap=True)  # fmt: skip
+        topic = escape(f"[{topic_name(post.post.topic)}]")
+        out.print(f"  • {escape(post.post.title)} {topic}\n      → {escape(picked)}",
+                  soft_wrap=True)  # fmt: skip
+    _activities(out, engine)
+
+
+def _comma(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def _activities(out: Console, engine: Any) -> None:
+    """What no crawler sees: the activity register and the year's plan, imported from files
+    as a writer would (`monitor activities import`, `monitor plan import`)."""
+    from .i18n import vi
+    from .vocabulary import OPERATOR
+    from .voice.activities import activities_of, import_activities
+    from .voice.plan import import_plan, progress
+
+    import_activities(engine, OPERATOR, DATA / "demo_activities.yaml")
+    import_plan(engine, OPERATOR, DATA / "demo_plan.yaml")
+    with engine.connect() as conn:
+        done = activities_of(conn, DEMO_YEAR)
+        plan = progress(conn, DEMO_YEAR, date(DEMO_YEAR, 11, 30))
+    out.print(f"\n[bold]Hoạt động đối ngoại[/] (activity register): {len(done)} hoạt động năm "
+              f"{DEMO_YEAR}, ví dụ:")  # fmt: skip
+    for a in done[-4:]:
+        out.print(f"  • {a.day:%d/%m/%Y} {escape(vi('activity.kind.' + a.kind))}: "
+                  f"{escape(a.title)}", soft_wrap=True)  # fmt: skip
+    out.print(f"[bold]Kế hoạch năm {DEMO_YEAR}[/] (đến 30/11):")
+    for p in plan:
+        name = vi("plan.key.own_post" if p.key == "own_post" else f"activity.kind.{p.key}")
+        state = {"reached": "đã đạt", "on_track": "đúng tiến độ", "behind": "chậm"}[p.state]
+        out.print(f"  • {escape(name)}: {p.done}/{p.target} ({state})")
 
 
 def _respond(out: Console, engine: Any, settings: Settings) -> None:

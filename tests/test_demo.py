@@ -25,6 +25,10 @@ def test_demo_run_matches_the_manifest(tmp_path: Path, capsys) -> None:
     # Flagged pages are captured and a sample packet is exported; verify accepts it.
     packets = list(target.glob("bang-chung-*.zip"))
     assert len(packets) == 1 and "kiểm tra: ok:" in printed
+    # The Department's own portal: five posts, one reprinted and one quoted; the register.
+    assert "5 tin bài năm 2026, 2 được báo chí đăng lại hoặc" in printed
+    assert "(đăng lại sau 0 giờ)" in printed and "(trích dẫn sau 16,5 giờ)" in printed
+    assert "Hoạt động đối ngoại" in printed and "Kế hoạch năm 2026" in printed
     # The demo's watch rule fires: the mail the local sink received is printed.
     assert "Cảnh báo tức thì" in printed and "Tới: phantich@" in printed
     assert "Cửa khẩu Hữu Nghị sẽ đóng cửa vĩnh viễn" in printed.split("Cảnh báo tức thì")[1]
