@@ -247,7 +247,7 @@ def _own_voice(out: Console, engine: Any) -> None:
         figures = uptake(conn, *year_bounds(DEMO_YEAR))
     out.print(f"\n[bold]Thông tin của Sở[/] (own posts and press uptake): {figures.posts} tin "
               f"bài năm {DEMO_YEAR}, {figures.picked} được báo chí đăng lại hoặc "
-              "trích dẫn:")  # fmt: skip
+              "trích dẫn:", soft_wrap=True)  # fmt: skip
     how = {"story": "đăng lại", "quote": "trích dẫn"}
     for post in figures.per_post:
         picked = "; ".join(f"{k.source_name} ({how[k.how]} sau {_comma(k.lag_hours)} giờ)"
