@@ -39,6 +39,7 @@ class ItemOut(BaseModel):
     priority: float
     assignee: str | None
     seen_at: str | None
+    channel: str = Field("crawl", description="crawl, or tip (submitted by a person)")
 
 
 class ItemsOut(BaseModel):

@@ -30,6 +30,7 @@ from . import (
     reports,
     respond,
     sources,
+    tips,
     watch,
 )
 from .auth import (
@@ -69,6 +70,7 @@ def create_app(settings: Settings, engine: Any = None) -> FastAPI:
     _install(app)
     for module in (queue, item, audit, sources, overview, admin, respond, criticism, reports, api):
         app.include_router(module.router)
+    app.include_router(tips.router)  # the tip form, POST /api/tips, the admin's API tokens
     app.include_router(watch.router)  # watch rules and alert deliveries
     app.include_router(activities.router)  # the activity register and the year's plan
     app.include_router(health.router)  # /healthz and /metrics: no login (monitoring)

@@ -93,6 +93,7 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         raise UserError(str(exc)) from None
     engine = open_engine(settings)
     with contextlib.ExitStack() as stack:
+        stack.callback(engine.dispose)  # last: after the connection below is closed
         out: TextIO = sys.stdout
         if args.out:
             out = stack.enter_context(open(args.out, "w", encoding="utf-8", newline=""))

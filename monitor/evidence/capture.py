@@ -39,10 +39,10 @@ from ..config import Settings
 from ..records import FetchResult
 from ..review import audit
 from ..store.tables import evidence_captures, item_scores, items, sources
-from ..vocabulary import SYSTEM, User, require
+from ..vocabulary import SYSTEM, TIP_SOURCE, User, require
 from .timestamp import TimestampError, stamp
 
-REASONS = ("flagged", "confirmed", "changed", "manual")
+REASONS = ("flagged", "confirmed", "changed", "manual", "tip")
 TOOL = "lang-son-monitor"
 
 
@@ -121,8 +121,10 @@ async def _fetch_all(settings: Settings, rows: list[Any]) -> list[Fetched]:
     out = []
     async with Fetcher(fetch_settings(settings)) as fetcher:
         for row in rows:
-            config = source_from_row(row)
-            allow_private = config.allow_private_links or is_private_host(row.source_url)
+            if not row.url.startswith(("http://", "https://")):  # pasted tip: no page
+                out.append(Fetched(None, "not fetched: a pasted tip has no address"))
+                continue
+            allow_private = _allow_private(settings, row)
             try:
                 result = await fetcher.fetch(row.url, allow_private=allow_private,
                                              respect_robots=settings.respect_robots)  # fmt: skip
@@ -132,6 +134,14 @@ async def _fetch_all(settings: Settings, rows: list[Any]) -> list[Fetched]:
             except FetchError as exc:
                 out.append(Fetched(None, f"fetch failed: {exc}", exc.status))
     return out
+
+
+def _allow_private(settings: Settings, row: Any) -> bool:
+    """The link guard of the crawl (or of tips, for a tip's page: MONITOR_TIP_ALLOW_PRIVATE)."""
+    if row.source_id == TIP_SOURCE:
+        return bool(settings.tip_allow_private)
+    config = source_from_row(row)
+    return config.allow_private_links or is_private_host(row.source_url)
 
 
 def capture_item(

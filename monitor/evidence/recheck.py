@@ -71,7 +71,8 @@ def due_items(engine: Engine, settings: Settings, now: datetime, every: bool = F
         .join(review_state, review_state.c.item_id == items.c.id)
         .join(verdict, verdict.c.item_id == items.c.id)
         .outerjoin(last, last.c.item_id == items.c.id)
-        .where(confirmed(), items.c.id.in_(captured))
+        # A pasted tip has no page to look at again (its URL is "tip:text:...").
+        .where(confirmed(), items.c.id.in_(captured), items.c.url.like("http%"))
         .order_by(items.c.id)
     )
     with engine.connect() as conn:

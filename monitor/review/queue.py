@@ -19,7 +19,15 @@ from ..store.codec import (
     decode_signals,
 )
 from ..store.review_index import priority_now, search_ids_clause, search_tokens
-from ..store.tables import assignments, item_scores, items, review_state, signoffs, sources
+from ..store.tables import (
+    assignments,
+    item_scores,
+    items,
+    review_state,
+    signoffs,
+    sources,
+    tips,
+)
 from ..store.tables import verdicts as verdicts_t
 from ..text.snippet import snippet
 from . import NotFound
@@ -66,6 +74,8 @@ class QueueItem:
     snippet: str = ""  # the words around its strongest phrase
     level: str = "low"  # high, medium, low: see priority_points
     level_reason: str = ""  # what raised or lowered the level, in Vietnamese
+    channel: str = "crawl"  # crawl, or tip (submitted by a person)
+    seen_on: str | None = None  # a tip: where it was seen (monitor.vocabulary.PLATFORMS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +99,13 @@ def _filtered(conn: Connection, f: QueueFilter) -> Any:
         select(rs.item_id, rs.status, rs.label, rs.score, rs.reach, rs.priority, rs.assignee,
                rs.cluster_id, rs.seen_at, rs.source_id, items.c.title, items.c.url,
                sources.c.name.label("source_name"), item_scores.c.scores,
-               item_scores.c.reasons, item_scores.c.evidence, items.c.text)
+               item_scores.c.reasons, item_scores.c.evidence, items.c.text, items.c.channel,
+               tips.c.seen_on)
         .select_from(
             review_state.join(items, items.c.id == rs.item_id)
             .join(sources, sources.c.id == rs.source_id)
             .outerjoin(item_scores, item_scores.c.item_id == rs.item_id)
+            .outerjoin(tips, tips.c.item_id == rs.item_id)
         )
     )  # fmt: skip
     if f.statuses:
@@ -131,7 +143,8 @@ def list_queue(conn: Connection, f: QueueFilter, now: datetime | None = None) ->
         QueueItem(r.item_id, r.title, r.url, r.source_id, r.source_name, r.label,
                   decode_scores(r.scores), r.score, r.status, r.cluster_id,
                   r.reach, priority_now(r.priority, now), r.assignee, r.seen_at,
-                  *_why(r), level_of(r.points), level_reason(r.score, r.reach, r.seen_at, now))
+                  *_why(r), level_of(r.points), level_reason(r.score, r.reach, r.seen_at, now),
+                  r.channel or "crawl", r.seen_on)
         for r in rows[:per_page]
     ]  # fmt: skip
     return QueuePage(found, page, per_page, len(rows) > per_page)
@@ -221,6 +234,19 @@ class ItemRelevance:
 
 
 @dataclass(frozen=True, slots=True)
+class TipInfo:
+    """How a tip came in: where and when it was seen, who submitted it, through what."""
+
+    seen_on: str
+    seen_at: datetime | None
+    submitted_by: str
+    via: str
+    note: str
+    image_type: str | None  # the image's media type, read from its bytes; None: no image
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ItemDetail:
     """Everything the item page shows."""
 
@@ -247,6 +273,8 @@ class ItemDetail:
     similar: list[ClusterMember] = field(default_factory=list)
     history: list[HistoryEntry] = field(default_factory=list)
     reasons: dict[str, str] = field(default_factory=dict)  # per flagged label, one sentence
+    channel: str = "crawl"
+    tip: TipInfo | None = None
 
 
 def item_detail(conn: Connection, item_id: int, now: datetime | None = None) -> ItemDetail:
@@ -280,7 +308,17 @@ def item_detail(conn: Connection, item_id: int, now: datetime | None = None) -> 
         _similar(conn, row.narrative_of, row.id),
         history(conn, item_id),
         decode_reasons(row.reasons),
+        row.channel or "crawl",
+        tip_info(conn, row.id) if row.channel == "tip" else None,
     )  # fmt: skip
+
+
+def tip_info(conn: Connection, item_id: int) -> TipInfo | None:
+    row = conn.execute(select(tips).where(tips.c.item_id == item_id)).first()
+    if row is None:
+        return None
+    return TipInfo(row.seen_on, row.seen_at, row.submitted_by, row.via, row.note,
+                   row.image_type if row.image_path else None, row.created_at)  # fmt: skip
 
 
 def _members(
