@@ -84,6 +84,7 @@ def run_demo(
         print_summary(summary, sys.stdout)
         _print_collection(out, engine)
         _classify(out, engine, settings)
+        _tip(out, engine, settings)
         _alerts(out, engine, settings.with_overrides(dashboard_url=f"http://{web_host}:{web_port}"))
         _own_voice(out, engine)
         _respond(out, engine, settings)
@@ -196,6 +197,28 @@ def _criticism(out: Console, engine: Any, settings: Settings) -> None:
 
 
 DEMO_YEAR = 2026  # the demo site's articles are dated October and November 2026
+def _tip(out: Console, engine: Any, settings: Settings) -> None:
+    """A tip: pasted text an analyst saw on Facebook, through the same processing, scoring
+    and clustering as a crawled item, to the queue (`monitor submit --text-file`)."""
+    from .i18n import vi
+    from .review.queue import QueueFilter, list_queue
+    from .tips import submit_tip
+    from .vocabulary import User
+
+    text = (DATA / "demo_tip.txt").read_text(encoding="utf-8")
+    result = submit_tip(engine, settings, User(0, DEMO_ANALYST, "analyst"), text=text,
+                        seen_on="facebook", seen_at="2026-11-28T20:15:00+07:00", via="cli",
+                        note="Thấy trong một nhóm cư dân, khoảng 300 lượt chia sẻ")  # fmt: skip
+    with engine.connect() as conn:
+        row = next((r for r in list_queue(conn, QueueFilter(per_page=200)).items
+                    if r.id == result.id), None)  # fmt: skip
+    place = (f"vào hàng đợi (Tin báo, ưu tiên {vi('priority.' + row.level).lower()})" if row
+             else "chưa vào hàng đợi")  # fmt: skip
+    story = " (cùng câu chuyện với một tin đã thu thập)" if result.joined_story else ""
+    out.print(f"\n[bold]Tin báo[/] (tip from an analyst, seen on Facebook): #{result.id} "
+              f"{escape(text.splitlines()[0])} → {place}{story}", soft_wrap=True)  # fmt: skip
+
+
 DEMO_RULE = ("Cửa khẩu Hữu Nghị", '"cua khau huu nghi" AND ("đóng cửa" OR "mac ket")')
 DEMO_ANALYST = "phantich"  # dashboards/demo.py: the rule shows on this analyst's watch page
 DEMO_DUTY = "email:truc-ban@soxaydung.langson.gov.vn"

@@ -120,8 +120,9 @@ UPTAKE_KINDS = ("story", "quote")  # an outlet carried the same story, or quoted
 CONFIRMED = ("confirmed", "signed_off")  # confirmed distorted or hostile (review_state.status)
 
 
-def base_status(flagged: bool | None) -> str:
-    """Status before any verdict: new (unscored), scored or flagged."""
+def base_status(flagged: bool | None, source_id: str = "") -> str:
+    """Status before any verdict: new (unscored), scored or flagged. A scored tip is always
+    flagged: a person sent it to be looked at, whatever the model thinks of it."""
     if flagged is None:
         return "new"
-    return "flagged" if flagged else "scored"
+    return "flagged" if flagged or source_id == TIP_SOURCE else "scored"

@@ -29,6 +29,8 @@ def test_demo_run_matches_the_manifest(tmp_path: Path, capsys) -> None:
     assert "5 tin bài năm 2026, 2 được báo chí đăng lại hoặc" in printed
     assert "(đăng lại sau 0 giờ)" in printed and "(trích dẫn sau 16,5 giờ)" in printed
     assert "Hoạt động đối ngoại" in printed and "Kế hoạch năm 2026" in printed
+    # A pasted tip goes through to the queue, marked as a tip.
+    assert "seen on Facebook" in printed and "→ vào hàng đợi (Tin báo" in printed
     # The demo's watch rule fires: the mail the local sink received is printed.
     assert "Cảnh báo tức thì" in printed and "Tới: phantich@" in printed
     assert "Cửa khẩu Hữu Nghị sẽ đóng cửa vĩnh viễn" in printed.split("Cảnh báo tức thì")[1]

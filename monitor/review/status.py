@@ -45,7 +45,8 @@ class VerdictRow:
 
 
 def derive_status(
-    flagged: bool | None, verdicts: Sequence[VerdictRow], signed_off: Iterable[int] = ()
+    flagged: bool | None, verdicts: Sequence[VerdictRow], signed_off: Iterable[int] = (),
+    source_id: str = "",
 ) -> str:
     """An item's status from its score, its verdicts (all kept) and its sign-offs.
 
@@ -53,7 +54,7 @@ def derive_status(
     disputed, unless the most recent verdict is a lead's, which settles it.
     """
     if not verdicts:
-        return base_status(flagged)
+        return base_status(flagged, source_id)
     ordered = sorted(verdicts, key=lambda v: (v.created_at, v.id))
     last = ordered[-1]
     latest: dict[str, VerdictRow] = {}

@@ -62,7 +62,9 @@ def item_status(conn: Connection, item_id: int) -> str:
     signed = conn.execute(
         select(signoffs.c.verdict_id).where(signoffs.c.item_id == item_id)
     ).scalars()
-    return derive_status(None if flagged is None else bool(flagged[0]), rows, list(signed))
+    source_id = conn.scalar(select(items.c.source_id).where(items.c.id == item_id)) or ""
+    return derive_status(None if flagged is None else bool(flagged[0]), rows, list(signed),
+                         source_id)  # fmt: skip
 
 
 def _store_status(conn: Connection, item_id: int, ids: list[int], now: datetime) -> str:

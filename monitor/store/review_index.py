@@ -170,7 +170,7 @@ def _insert_rows(conn: Connection, rows: Sequence[Any], now: datetime) -> None:
     for r in rows:
         seen = seen_time(r)
         score = review_score(r.scores)
-        status = base_status(None if r.scores is None else bool(r.flagged))
+        status = base_status(None if r.scores is None else bool(r.flagged), r.source_id)
         states.append({
             "item_id": r.id, "cluster_id": r.cluster_id or r.id, "source_id": r.source_id,
             "status": "own" if r.own else status,
@@ -205,6 +205,7 @@ def _apply_new_scores(conn: Connection, now: datetime) -> set[int]:
     rows = conn.execute(
         select(item_scores.c.item_id, item_scores.c.scores, item_scores.c.label,
                item_scores.c.flagged, item_scores.c.scored_at, review_state.c.status,
+               review_state.c.source_id,
                review_state.c.reach, review_state.c.seen_at, review_state.c.cluster_id)
         .join(review_state, review_state.c.item_id == item_scores.c.item_id)
         .where(item_scores.c.scored_at > upto)
@@ -213,7 +214,7 @@ def _apply_new_scores(conn: Connection, now: datetime) -> set[int]:
         score = review_score(r.scores)
         status = r.status
         if status in {"new", "scored", "flagged"}:
-            status = base_status(bool(r.flagged))
+            status = base_status(bool(r.flagged), r.source_id)
         conn.execute(
             update(review_state)
             .where(review_state.c.item_id == r.item_id)

@@ -50,7 +50,7 @@ def test_a_url_tip_is_fetched_once_kept_scored_and_queued_as_a_tip(engine, setti
     )
     assert tip.note == "Chia sẻ trong nhóm <b>cư dân</b>"  # kept as written, escaped when shown
     assert scored.model_version and state.source_id == "tip"
-    assert state.status == ("flagged" if scored.flagged else "scored")
+    assert state.status == "flagged"  # a person sent it: reviewed whatever the model says
     [capture] = captures
     assert capture.status == "ok" and capture.http_status == 200 and capture.reason == "tip"
     assert capture.captured_by == "anna"
@@ -59,7 +59,7 @@ def test_a_url_tip_is_fetched_once_kept_scored_and_queued_as_a_tip(engine, setti
     assert {"tip_submit", "evidence_capture"} <= set(_actions(engine, result.id))
 
     with engine.connect() as conn:
-        page = list_queue(conn, QueueFilter(statuses=(), source_id="tip"))
+        page = list_queue(conn, QueueFilter())  # the default queue: flagged items
         detail = item_detail(conn, result.id)
     [row] = page.items
     assert (row.id, row.channel, row.seen_on) == (result.id, "tip", "facebook")
