@@ -6,11 +6,12 @@ its problems into the interface's language, line by line, and keeps the form's v
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -151,6 +152,21 @@ def _refused(
                  problem_place="form")  # fmt: skip
 
 
+@dataclass
+class ActivityForm:
+    """The fields of the add and change forms, as typed."""
+
+    day: str = Form("")
+    kind: str = Form("")
+    title: str = Form("")
+    place: str = Form("")
+    participants: str = Form("")
+    partner: str = Form("")
+    note: str = Form("")
+    items: str = Form("")
+    cases: str = Form("")
+
+
 def _go(year: int, done: str, extra: str = "") -> RedirectResponse:
     return RedirectResponse(f"/activities?year={year}&done={done}{extra}", status_code=303)
 
@@ -158,22 +174,12 @@ def _go(year: int, done: str, extra: str = "") -> RedirectResponse:
 @router.post("/activities", include_in_schema=False)
 def activity_add(
     request: Request,
-    day: str = Form(""),
-    kind: str = Form(""),
-    title: str = Form(""),
-    place: str = Form(""),
-    participants: str = Form(""),
-    partner: str = Form(""),
-    note: str = Form(""),
-    items: str = Form(""),
-    cases: str = Form(""),
+    fields: ActivityForm = Depends(),
     session=needs(*WRITERS),
 ) -> Response:
     """Record an activity (audited); on a mistake the page again with the values kept."""
-    form = {"day": day, "kind": kind, "title": title, "place": place,
-            "participants": participants, "partner": partner, "note": note, "items": items,
-            "cases": cases}  # fmt: skip
-    year = _form_year(day)
+    form = asdict(fields)
+    year = _form_year(fields.day)
     draft = _draft(request, session.user, form, year, None)
     if isinstance(draft, Response):
         return draft
@@ -196,24 +202,14 @@ def _form_year(day: str) -> int:
 def activity_update(
     request: Request,
     activity_id: int,
-    day: str = Form(""),
-    kind: str = Form(""),
-    title: str = Form(""),
-    place: str = Form(""),
-    participants: str = Form(""),
-    partner: str = Form(""),
-    note: str = Form(""),
-    items: str = Form(""),
-    cases: str = Form(""),
+    fields: ActivityForm = Depends(),
     session=needs(*WRITERS),
 ) -> Response:
     """Change an activity (audited with the values before and after)."""
-    form = {"day": day, "kind": kind, "title": title, "place": place,
-            "participants": participants, "partner": partner, "note": note, "items": items,
-            "cases": cases}  # fmt: skip
+    form = asdict(fields)
     with engine_of(request).connect() as conn:
         register.get_activity(conn, activity_id)  # 404 before anything else
-    year = _form_year(day)
+    year = _form_year(fields.day)
     draft = _draft(request, session.user, form, year, activity_id)
     if isinstance(draft, Response):
         return draft

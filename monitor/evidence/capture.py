@@ -23,7 +23,6 @@ import asyncio
 import hashlib
 import io
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +35,7 @@ from warcio.warcwriter import WARCWriter
 from ..collect.fetch import Fetcher, FetchError, RobotsDisallowed, is_private_host
 from ..collect.pipeline import fetch_settings, source_from_row
 from ..config import Settings
+from ..files import write_once
 from ..records import FetchResult
 from ..review import audit
 from ..store.tables import evidence_captures, item_scores, items, sources
@@ -263,16 +263,9 @@ def write_warc(
 
 
 def _write_once(path: Path, data: bytes) -> None:
-    """Create ``path`` exclusively (never over an existing file), sync it, make it read-only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with open(path, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except FileExistsError:
-        raise EvidenceError(f"{path} exists already; evidence is never overwritten") from None
-    path.chmod(0o444)
+    """Evidence is never overwritten."""
+    if not write_once(path, data):
+        raise EvidenceError(f"{path} exists already; evidence is never overwritten")
 
 
 def _exchange(writer: WARCWriter, url: str, result: FetchResult) -> None:

@@ -5,10 +5,10 @@ once and made read-only."""
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..files import write_once
 from .errors import TipError
 
 # (media type, file extension) by magic bytes: PNG, JPEG, GIF, WebP. Nothing else (no SVG:
@@ -58,17 +58,7 @@ def store_image(root: Path, data: bytes, media_type: str) -> StoredImage:
     is the same file (kept as it was)."""
     digest = hashlib.sha256(data).hexdigest()
     relative = f"{TIPS_DIR}/{digest}.{KINDS[media_type]}"
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with open(path, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except FileExistsError:
-        pass  # named by its content: the file there is this image
-    else:
-        path.chmod(0o444)
+    write_once(root / relative, data)  # named by its content: a file there is this image
     return StoredImage(digest, relative, media_type, len(data))
 
 

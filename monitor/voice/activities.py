@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,6 +26,7 @@ import yaml
 from sqlalchemy import Connection, Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from ..files import write_once
 from ..i18n import translate
 from ..review import InvalidInput, NotFound, audit
 from ..store.codec import decode_list, encode_json
@@ -569,17 +569,8 @@ def _file_name(name: str) -> str:
 
 def _write_once(path: Path, data: bytes, digest: str) -> None:
     """Create ``path`` exclusively and read-only; a file already there must hold ``data``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with open(path, "xb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except FileExistsError:
-        if hashlib.sha256(path.read_bytes()).hexdigest() != digest:
-            raise ActivityError([Problem("attachment_changed", path.name)]) from None
-        return
-    path.chmod(0o444)
+    if not write_once(path, data) and hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+        raise ActivityError([Problem("attachment_changed", path.name)])
 
 
 def add_attachment(

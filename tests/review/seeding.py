@@ -47,8 +47,9 @@ def add_sources(engine: Engine, ids: list[str]) -> None:
             ))  # fmt: skip
 
 
-def seed(engine: Engine, specs: list[Spec], now: datetime = NOW) -> list[int]:
-    """Insert the items (and scores) and return their ids in order."""
+def seed(engine: Engine, specs: list[Spec], now: datetime = NOW, index: bool = True) -> list[int]:
+    """Insert the items (and scores) and return their ids in order; ``index=False`` leaves the
+    review index alone (a store migrated to an older revision than the code's)."""
     add_sources(engine, sorted({s.source for s in specs}))
     ids: list[int] = []
     with engine.begin() as conn:
@@ -75,5 +76,6 @@ def seed(engine: Engine, specs: list[Spec], now: datetime = NOW) -> list[int]:
                     signals=json.dumps(s.signals, ensure_ascii=False), uncertainty=0.1,
                     scored_at=at,
                 ))  # fmt: skip
-        refresh(conn)  # a writer brings the review state up to date; readers never do
+        if index:
+            refresh(conn)  # a writer brings the review state up to date; readers never do
     return ids

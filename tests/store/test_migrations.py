@@ -86,7 +86,7 @@ def test_0006_adds_item_score_signals_and_downgrades(db_url: str) -> None:
     engine = create_store_engine(db_url)
     migrate(engine, "0005")
     assert "signals" not in _columns(engine, "item_scores")
-    [item] = seed(engine, [Spec("Tin cũ", flagged=None)])
+    [item] = seed(engine, [Spec("Tin cũ", flagged=None)], index=False)
     _add_score_at_0005(engine, item)
 
     migrate(engine, "0006")
@@ -112,7 +112,9 @@ def test_0006_adds_item_score_signals_and_downgrades(db_url: str) -> None:
 def test_0007_keeps_old_answers_apart_and_downgrades(db_url: str) -> None:
     engine = create_store_engine(db_url)
     migrate(engine, "0006")
-    place, sector, neither = seed(engine, [Spec("a"), Spec("b"), Spec("c", relevant=False)])
+    place, sector, neither = seed(
+        engine, [Spec("a"), Spec("b"), Spec("c", relevant=False)], index=False
+    )
     matches = {
         place: '[{"term": "Lạng Sơn", "kind": "place", "count": 1}]',
         sector: '[{"term": "thi công", "kind": "sector", "count": 1}]',
@@ -146,7 +148,7 @@ def test_0007_keeps_old_answers_apart_and_downgrades(db_url: str) -> None:
 def test_0012_gives_old_items_their_page_status(db_url: str) -> None:
     engine = create_store_engine(db_url)
     migrate(engine, "0011")
-    ids = seed(engine, [Spec("a"), Spec("b"), Spec("c"), Spec("d"), Spec("e")])
+    ids = seed(engine, [Spec("a"), Spec("b"), Spec("c"), Spec("d"), Spec("e")], index=False)
     kept = [("page", None), ("feed-summary", "fetch failed: HTTP 503"),
             ("feed-summary", "not fetched: robots.txt forbids it"),
             ("feed-summary", "extracted text too short; kept the feed summary"),
@@ -172,12 +174,12 @@ def test_0013_moves_evidence_offsets_into_the_body(db_url: str) -> None:
     old = {"distorted": [{"phrase": "sẽ", "weight": 1.0, "start": 31, "end": 33},
                          {"phrase": "Tin đồn", "weight": 0.5, "start": 0, "end": 7},
                          {"phrase": "vĩnh viễn", "weight": 0.4}]}  # fmt: skip
-    [item] = seed(engine, [Spec(title, text=body, evidence=old)])
+    [item] = seed(engine, [Spec(title, text=body, evidence=old)], index=False)
     migrate(engine, "0013")
     with engine.connect() as conn:
         raw = conn.execute(text("SELECT evidence FROM item_scores")).scalar_one()
     moved = json.loads(raw)["distorted"]
-    assert body[moved[0]["start"]:moved[0]["end"]] == "sẽ"
+    assert body[moved[0]["start"] : moved[0]["end"]] == "sẽ"
     assert "start" not in moved[1] and "start" not in moved[2]
     command.downgrade(_alembic_config(engine), "0012")
     with engine.connect() as conn:

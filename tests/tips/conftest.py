@@ -63,12 +63,15 @@ def settings(engine, tmp_path, models_dir):
 
 
 def crawled(engine, settings, server, pages=(CAO_TOC,)) -> int:
-    """The pages crawled from a feed on the local server; the first item's id."""
+    """The pages crawled from a feed on the local server; the first page's item id (pages
+    are stored in the order they finish, so the smallest id may be another page's)."""
     publish(server, "/rss.xml", list(pages))
     queries.sync_sources(engine, parse_sources(sources_yaml([("mau", server.url("/rss.xml"))])))
     asyncio.run(crawl(engine, settings, force=True))
     with engine.connect() as conn:
-        return conn.execute(select(func.min(items.c.id))).scalar_one()
+        return conn.execute(
+            select(items.c.id).where(items.c.url == server.url(pages[0].path))
+        ).scalar_one()
 
 
 def counts(engine) -> tuple[int, int]:
