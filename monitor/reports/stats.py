@@ -97,8 +97,8 @@ def counts(conn: Connection, window: Window, group: str) -> list[Counts]:
     Items are counted on their *seen day*: publication time, else fetch time, as a local day in
     Asia/Ho_Chi_Minh — the one definition of the overview, the digest, the yearly report and
     `monitor export`. Label is the classifier's most probable label ("unscored" when not
-    scored); days and weeks without items are included with zeros; labels and sources are
-    ordered by items collected.
+    scored, "own" for the Department's own posts, which are never scored); days and weeks
+    without items are included with zeros; labels and sources are ordered by items collected.
     """
     return _grouped(conn, window, group, seen_at())
 
@@ -110,7 +110,8 @@ def _grouped(conn: Connection, window: Window, group: str, when: Any) -> list[Co
     key = {
         "day": _local_day(conn, when),
         "week": _local_day(conn, when),  # folded into ISO weeks below
-        "label": func.coalesce(item_scores.c.label, literal("unscored")),
+        "label": case((sources.c.own.is_(True), literal("own")),
+                      else_=func.coalesce(item_scores.c.label, literal("unscored"))),
         "source": sources.c.name,
     }[group]
     status = review_state.c.status

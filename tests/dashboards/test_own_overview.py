@@ -31,5 +31,5 @@ def test_overview_lists_own_posts_and_their_uptake(engine, client_as) -> None:
     year, week, _ = at.astimezone(LOCAL).isocalendar()
     page = client_as("writer").get(f"/overview?period=week&week={year}-W{week:02d}").text
     assert "Sở đăng 1 tin bài; 1 tin bài được ít nhất một cơ quan báo chí" in page
-    assert "Báo baolangson" in page and "(Đăng lại, đưa tin cùng sự việc, 2 h)" in page
+    assert "Báo baolangson" in page and "(Đăng lại, đưa tin cùng sự việc, 2 giờ)" in page
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page

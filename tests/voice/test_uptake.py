@@ -13,6 +13,7 @@ from monitor.collect.pipeline import crawl
 from monitor.config import load_settings
 from monitor.devserver import LocalServer
 from monitor.flag import classify_pending
+from monitor.reports import stats
 from monitor.sources import parse_sources
 from monitor.store import queries
 from monitor.store.review_index import refresh
@@ -107,6 +108,9 @@ def test_own_posts_are_counted_by_month_and_topic(engine) -> None:
     assert months["2026-02"] == 1 and months["2026-03"] == 1 and sum(months.values()) == 2
     topics = by_topic(posts)
     assert topics["materials"] == 1 and topics["other"] == 1
+    with engine.connect() as conn:  # the overview's labels: own posts are not "unscored"
+        labels = {c.key: c.collected for c in stats.counts(conn, stats.year_window(2026), "label")}
+    assert labels == {"own": 2}
 
 
 def test_own_posts_are_never_scored_or_queued_even_when_the_model_would_flag_them(
