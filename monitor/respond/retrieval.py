@@ -36,6 +36,7 @@ COSINE_GAP = 0.03  # the cited fact's meaning is at most this far from the close
 TOP_FACTS = 1
 CANDIDATES = 3  # close facts refused, shown to the analyst with the reason
 KINDS_FILE = Path(__file__).resolve().parents[1] / "data" / "claim_kinds.yaml"
+FACETS_FILE = KINDS_FILE.with_name("claim_facets.yaml")
 _PROVINCE = {"Lạng Sơn", "Thành phố Lạng Sơn"}  # too general to tell two facts apart
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”'»)]*\s+(?=[\"“'«(]?[A-ZÀ-Ỹ0-9Đ])|\n+")
 _WORD = re.compile(r"\w+")
@@ -101,26 +102,72 @@ def _place_keys() -> tuple[tuple[str, str], ...]:
     )
 
 
+def _spelt(text: str) -> str:
+    """Whole words as written (normalised, lower case), for a text typed with diacritics."""
+    return f" {' '.join(_WORD.findall(normalize_text(text).casefold()))} "
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """A text's words both ways: as spelt, and accent-free. A word list's entry written with
+    diacritics matches a text typed with them only in that spelling ("vé" is not "vệ"); a text
+    typed without diacritics is matched accent-free."""
+
+    spelt: str
+    folded: str
+    accented: bool
+
+    @classmethod
+    def of(cls, text: str) -> _Words:
+        spelt, folded = _spelt(text), _key(text)
+        return cls(spelt, folded, spelt != folded)
+
+    def has(self, entry: tuple[str, str]) -> bool:
+        spelt, folded = entry
+        return spelt in self.spelt if self.accented else folded in self.folded
+
+
+def _entry(word: str) -> tuple[str, str]:
+    return _spelt(word), _key(word)
+
+
 @cache
-def claim_kinds(path: Path = KINDS_FILE) -> dict[str, tuple[str, tuple[str, ...]]]:
-    """kind -> (Vietnamese name, accent-free words) from claim_kinds.yaml."""
+def claim_kinds(path: Path = KINDS_FILE) -> dict[str, tuple[str, tuple[tuple[str, str], ...]]]:
+    """kind -> (Vietnamese name, its words as spelt and accent-free) from claim_kinds.yaml."""
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {k: (str(v["name"]), tuple(_key(w) for w in v["words"])) for k, v in data.items()}
+    return {k: (str(v["name"]), tuple(_entry(w) for w in v["words"])) for k, v in data.items()}
+
+
+@cache
+def claim_facets(path: Path = FACETS_FILE) -> dict[str, tuple[str, dict[str, tuple]]]:
+    """facet -> (Vietnamese name, {value: its words}) from claim_facets.yaml."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {f: (str(v["name"]), {value: tuple(_entry(w) for w in words)
+                                 for value, words in v["values"].items()})
+            for f, v in data.items()}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
 class Subject:
-    """What a text is about, as far as the gazetteer and the kinds of claim can tell."""
+    """What a text is about, as far as the gazetteer, the kinds of claim and the details that
+    tell two facts apart (claim_facets.yaml) can tell."""
 
     places: frozenset[str]
     kinds: frozenset[str]
+    facets: tuple[tuple[str, frozenset[str]], ...] = ()
 
 
 def subject(text: str) -> Subject:
-    key = _key(text)
+    key, words = _key(text), _Words.of(text)
     places = frozenset(name for spelling, name in _place_keys() if spelling in key)
-    kinds = frozenset(k for k, (_n, words) in claim_kinds().items() if any(w in key for w in words))
-    return Subject(places, kinds)
+    kinds = frozenset(k for k, (_n, entries) in claim_kinds().items()
+                      if any(words.has(e) for e in entries))  # fmt: skip
+    facets = []
+    for facet, (_name, values) in claim_facets().items():
+        found = frozenset(v for v, entries in values.items() if any(words.has(e) for e in entries))
+        if found:
+            facets.append((facet, found))
+    return Subject(places, kinds, tuple(facets))
 
 
 def disagreement(claim: Subject, fact: Subject) -> str:
@@ -128,6 +175,13 @@ def disagreement(claim: Subject, fact: Subject) -> str:
     if fact.places and not claim.places & fact.places:
         theirs = ", ".join(sorted(fact.places))
         return f"khác địa danh (dữ kiện nói về {theirs})"
+    theirs_by = dict(fact.facets)
+    for facet, mine in claim.facets:
+        theirs = theirs_by.get(facet)
+        if theirs and not mine & theirs:
+            name = claim_facets()[facet][0]
+            return (f"khác {name} (câu nói về {', '.join(sorted(mine))}, dữ kiện về "
+                    f"{', '.join(sorted(theirs))})")  # fmt: skip
     missing = claim.kinds - fact.kinds
     if claim.kinds and fact.kinds and missing:
         names = claim_kinds()

@@ -60,3 +60,23 @@ def test_another_kind_of_claim_is_refused(index: FactIndex) -> None:
 def test_nothing_in_the_base_means_no_citation(index: FactIndex) -> None:
     assert index.answer("Bệnh viện tỉnh từ chối bệnh nhân dùng thẻ bảo hiểm y tế.") == []
     assert index.answer("") == []
+
+
+def test_a_detail_that_differs_refuses_the_fact(index: FactIndex) -> None:
+    """The school fact is about a lower-secondary school: a claim about a primary school of
+    the same town is not answered by it, and the draft says which detail differs."""
+    claim = "Trường Tiểu học thị trấn Lộc Bình nứt tường, kết cấu không an toàn cho học sinh."
+    cited, refused = index.review(claim)
+    assert "T-CL-01" not in {s.fact.id for s in cited}
+    school = next(s for s in refused if s.fact.id == "T-CL-01")
+    assert school.why.startswith("khác cấp học (câu nói về tiểu học, dữ kiện về trung học cơ sở")
+    same = "Trường THCS thị trấn Lộc Bình nứt tường, kết cấu không an toàn cho học sinh."
+    assert [s.fact.id for s in index.answer(same)] == ["T-CL-01"]
+
+
+def test_kind_words_keep_their_diacritics_when_the_text_has_them() -> None:
+    """ "vé" (a ticket: money) is not "vệ" in "bảo vệ"; typed without diacritics, "ve" is
+    matched accent-free as the only reading there is."""
+    assert "money" in subject("Khu du lịch sẽ thu vé vào cửa").kinds
+    assert "money" not in subject("Quy hoạch khoanh vùng bảo vệ rừng và di tích").kinds
+    assert "money" in subject("khu du lich se thu ve vao cua").kinds
