@@ -7,7 +7,6 @@ values and pointing at the character where a query goes wrong.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -49,32 +48,6 @@ DONE = ("added", "paused", "resumed", "removed", "resent", "not_failed")
 FIELDS = ("name", "query", "label", "source", "min_reach", "relevant_only", "notify")
 
 # QueryError reasons (monitor/watch/query.py) -> catalogue keys; groups fill {0}.
-QUERY_REASONS = [(re.compile(pattern), key) for pattern, key in (
-    (r"^a quotation mark is not closed", "watch.query.quote"),
-    (r"^the query is empty", "watch.query.empty"),
-    (r"^this closing parenthesis has no opening one", "watch.query.stray_close"),
-    (r"^a query needs at least one word", "watch.query.only_not"),
-    (r"^a word or a phrase is missing at the end", "watch.query.missing_end"),
-    (r"^the parentheses are empty", "watch.query.empty_parens"),
-    (r"^this parenthesis is not closed", "watch.query.unclosed"),
-    (r"^a word or a phrase is missing before this parenthesis", "watch.query.before_paren"),
-    (r"^(\S+) needs a word or a phrase before and after it", "watch.query.operator"),
-    (r"^the phrase holds no word", "watch.query.phrase_empty"),
-    (r"^this is not a word", "watch.query.not_word"),
-    (r"^the query is longer than (\d+) characters", "watch.query.too_long"),
-)]  # fmt: skip
-# RuleError messages left once the query and the recipients are checked here: key, field.
-RULE_ERRORS = [(re.compile(pattern), key, field) for pattern, key, field in (
-    (r"^a rule needs a name", "watch.error.name", "name"),
-    (r"^label ", "watch.error.label", "label"),
-    (r"^source ", "watch.error.source", "source"),
-    (r"^the minimum reach", "watch.error.min_reach", "min_reach"),
-    (r"^say whom to notify", "watch.error.no_target", "notify"),
-    (r"^at most (\d+) recipients", "watch.error.too_many", "notify"),
-    (r"^you already have a rule named", "watch.error.name_taken", "name"),
-)]  # fmt: skip
-
-
 @dataclass(frozen=True, slots=True)
 class FormError:
     """What is wrong with the submitted rule, in the reader's language; for a query error,
@@ -186,7 +159,7 @@ def _add(
     except PermissionDenied:
         return FormError("notify", translate(lang, "watch.error.webhook_role"), status=403), 403
     except RuleError as exc:
-        return _rule_error(lang, str(exc), form), 400
+        return _rule_error(lang, exc), 400
     return None, 200
 
 
@@ -219,26 +192,14 @@ def _check(user: User, form: dict[str, Any], lang: str) -> FormError | tuple[int
 
 def query_error(lang: str, query: str, exc: QueryError) -> FormError:
     """The reason in the reader's language, the position counted from 1, the query marked."""
-    reason = translate(lang, "watch.query.other")
-    for pattern, key in QUERY_REASONS:
-        found = pattern.search(exc.reason)
-        if found:
-            reason = translate(lang, key).format(*found.groups())
-            break
+    reason = translate(lang, f"watch.query.{exc.code}").format(*exc.params)
     at = max(0, min(exc.position, len(query)))
     message = translate(lang, "watch.error.query").format(at + 1, reason)
     return FormError("query", message, (query[:at], query[at : at + 1], query[at + 1 :]))
 
 
-def _rule_error(lang: str, detail: str, form: dict[str, Any]) -> FormError:
-    values = {"watch.error.name_taken": form["name"].strip(),
-              "watch.error.source": form["source"]}  # fmt: skip
-    for pattern, key, field in RULE_ERRORS:
-        found = pattern.search(detail)
-        if found:
-            args = (values[key],) if key in values else found.groups()
-            return FormError(field, translate(lang, key).format(*args))
-    return FormError("", translate(lang, "watch.error.other"))
+def _rule_error(lang: str, exc: RuleError) -> FormError:
+    return FormError(exc.field, translate(lang, f"watch.error.{exc.code}").format(*exc.params))
 
 
 # -- one rule: pause, resume, delete, test -----------------------------------------------------

@@ -38,12 +38,17 @@ _TOKEN = re.compile(r'\s+|\(|\)|"[^"]*"?|[^\s()"]+')
 
 
 class QueryError(ValueError):
-    """A query that cannot be read; ``position`` is where the problem is (0-based)."""
+    """A query that cannot be read; ``position`` is where the problem is (0-based), ``code``
+    names the problem for a translated message (the catalogue's watch.query.<code>, with
+    ``params``)."""
 
-    def __init__(self, message: str, position: int) -> None:
+    def __init__(self, message: str, position: int, code: str = "other",
+                 params: tuple[object, ...] = ()) -> None:  # fmt: skip
         super().__init__(f"{message} (at character {position + 1})")
         self.reason = message
         self.position = position
+        self.code = code
+        self.params = params
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +191,7 @@ def _tokens(query: str) -> list[_Tok]:
             found.append(_Tok("close", raw, pos))
         elif raw.startswith('"'):
             if len(raw) < 2 or not raw.endswith('"'):
-                raise QueryError("a quotation mark is not closed", pos)
+                raise QueryError("a quotation mark is not closed", pos, "quote")
             found.append(_Tok("phrase", raw[1:-1], pos))
         elif raw in OPERATORS:
             found.append(_Tok(raw.lower(), raw, pos))
@@ -209,13 +214,13 @@ class _Parser:
 
     def parse(self) -> Node:
         if not self.toks:
-            raise QueryError("the query is empty", 0)
+            raise QueryError("the query is empty", 0, "empty")
         node = self.or_expr()
         tok = self.peek()
         if tok is not None:  # only a stray ")" stops an expression early
-            raise QueryError("this closing parenthesis has no opening one", tok.pos)
+            raise QueryError("this closing parenthesis has no opening one", tok.pos, "stray_close")
         if node.anchors() is None and _only_negative(node):
-            raise QueryError("a query needs at least one word that must be there", 0)
+            raise QueryError("a query needs at least one word that must be there", 0, "only_not")
         return node
 
     def or_expr(self) -> Node:
@@ -245,22 +250,29 @@ class _Parser:
     def primary(self) -> Node:
         tok = self.peek()
         if tok is None:
-            raise QueryError("a word or a phrase is missing at the end", self.end())
+            raise QueryError("a word or a phrase is missing at the end", self.end(), "missing_end")
         self.i += 1
         if tok.kind == "open":
             if (nxt := self.peek()) is not None and nxt.kind == "close":
-                raise QueryError("the parentheses are empty", tok.pos)
+                raise QueryError("the parentheses are empty", tok.pos, "empty_parens")
             node = self.or_expr()
             close = self.peek()
             if close is None or close.kind != "close":
-                raise QueryError("this parenthesis is not closed", tok.pos)
+                raise QueryError("this parenthesis is not closed", tok.pos, "unclosed")
             self.i += 1
             return node
         if tok.kind in ("word", "phrase"):
             return _term(tok)
         if tok.kind == "close":
-            raise QueryError("a word or a phrase is missing before this parenthesis", tok.pos)
-        raise QueryError(f"{tok.text} needs a word or a phrase before and after it", tok.pos)
+            raise QueryError(
+                "a word or a phrase is missing before this parenthesis", tok.pos, "before_paren"
+            )
+        raise QueryError(
+            f"{tok.text} needs a word or a phrase before and after it",
+            tok.pos,
+            "operator",
+            (tok.text,),
+        )
 
 
 def _term(tok: _Tok) -> Term:
@@ -268,8 +280,9 @@ def _term(tok: _Tok) -> Term:
     folded = not has_diacritics(text)
     words = tuple(_WORD.findall(fold_key(text) if folded else text))
     if not words:
-        what = "the phrase holds no word" if tok.kind == "phrase" else "this is not a word"
-        raise QueryError(what, tok.pos)
+        if tok.kind == "phrase":
+            raise QueryError("the phrase holds no word", tok.pos, "phrase_empty")
+        raise QueryError("this is not a word", tok.pos, "not_word")
     return Term(words, folded)
 
 
@@ -293,7 +306,12 @@ def _only_negative(node: Node) -> bool:
 def parse(query: str) -> Query:
     """Read a query, or raise QueryError saying where it goes wrong."""
     if len(query) > MAX_LENGTH:
-        raise QueryError(f"the query is longer than {MAX_LENGTH} characters", MAX_LENGTH)
+        raise QueryError(
+            f"the query is longer than {MAX_LENGTH} characters",
+            MAX_LENGTH,
+            "too_long",
+            (MAX_LENGTH,),
+        )
     return Query(query, _Parser(query).parse())
 
 

@@ -37,7 +37,14 @@ MAX_TARGETS = 10
 
 
 class RuleError(ValueError):
-    """A rule that cannot be saved; the message says which part is wrong."""
+    """A rule that cannot be saved; the message says which part is wrong. ``code`` names the
+    problem for a translated message (the catalogue's watch.error.<code>, with ``params``),
+    ``field`` the part of the form it is about."""
+
+    def __init__(self, message: str, code: str = "other", field: str = "",
+                 params: tuple[object, ...] = ()) -> None:  # fmt: skip
+        super().__init__(message)
+        self.code, self.field, self.params = code, field, params
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,14 +84,18 @@ def parse_target(raw: str) -> str:
     kind, sep, value = raw.strip().partition(":")
     kind, value = kind.strip().lower(), value.strip()
     if not sep or kind not in ("email", "webhook"):
-        raise RuleError(f"{raw!r}: a recipient is email:ADDRESS or webhook:URL")
+        raise RuleError(
+            f"{raw!r}: a recipient is email:ADDRESS or webhook:URL", "target", "notify", (raw,)
+        )
     if kind == "email":
         if not _EMAIL.match(value):
-            raise RuleError(f"{raw!r}: not an email address")
+            raise RuleError(f"{raw!r}: not an email address", "target", "notify", (raw,))
         return f"email:{value}"
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise RuleError(f"{raw!r}: a webhook is an http or https address")
+        raise RuleError(
+            f"{raw!r}: a webhook is an http or https address", "target", "notify", (raw,)
+        )
     return f"webhook:{value}"
 
 
@@ -98,22 +109,33 @@ def _check(
 ) -> tuple[str, Query, tuple[str, ...]]:  # fmt: skip
     name = normalize_line(name).strip()
     if not name or len(name) > 120:
-        raise RuleError("a rule needs a name of 1 to 120 characters")
+        raise RuleError("a rule needs a name of 1 to 120 characters", "name", "name")
     try:
         parsed = parse(query)
     except QueryError as exc:
         raise RuleError(f"query: {exc}") from None
     if label is not None and label not in review_labels():
-        raise RuleError(f"label {label!r} is not one of {', '.join(review_labels())}")
+        raise RuleError(
+            f"label {label!r} is not one of {', '.join(review_labels())}", "label", "label"
+        )
     if source is not None and not _source_known(conn, source):
-        raise RuleError(f"source {source!r} is neither a source id nor a tag of a source")
+        raise RuleError(
+            f"source {source!r} is neither a source id nor a tag of a source",
+            "source",
+            "source",
+            (source,),
+        )
     if min_reach < 0:
-        raise RuleError("the minimum reach is a number of outlets, 0 or more")
+        raise RuleError(
+            "the minimum reach is a number of outlets, 0 or more", "min_reach", "min_reach"
+        )
     targets = tuple(dict.fromkeys(parse_target(t) for t in notify))
     if not targets:
-        raise RuleError("say whom to notify: email:ADDRESS or webhook:URL")
+        raise RuleError("say whom to notify: email:ADDRESS or webhook:URL", "no_target", "notify")
     if len(targets) > MAX_TARGETS:
-        raise RuleError(f"at most {MAX_TARGETS} recipients per rule")
+        raise RuleError(
+            f"at most {MAX_TARGETS} recipients per rule", "too_many", "notify", (MAX_TARGETS,)
+        )
     if any(t.startswith("webhook:") for t in targets) and not allowed(user.role, "webhook"):
         raise PermissionDenied(f"webhook recipients: not allowed for the role {user.role!r}")
     return name, parsed, targets
@@ -142,7 +164,9 @@ def add_rule(
             )
         ).first()
         if taken:
-            raise RuleError(f"you already have a rule named {name!r}")
+            raise RuleError(
+                f"you already have a rule named {name!r}", "name_taken", "name", (name,)
+            )
         values = dict(owner=user.name, name=name, query=parsed.text, label=label, source=source,
                       min_reach=min_reach, relevant_only=relevant_only,
                       notify=encode_json(list(targets)), active=True, created_at=now,

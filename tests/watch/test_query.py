@@ -85,6 +85,11 @@ def test_bad_queries_name_the_position(query: str, position: int, reason: str) -
     assert caught.value.position == position
     assert reason in caught.value.reason
     assert f"at character {position + 1}" in str(caught.value)
+    # Every problem has its code, and the code its Vietnamese sentence (the watch page).
+    from monitor.i18n import vi
+
+    assert caught.value.code != "other"
+    assert vi(f"watch.query.{caught.value.code}") != f"watch.query.{caught.value.code}"
 
 
 def test_the_index_evaluates_only_candidates_and_agrees_with_each_rule() -> None:
