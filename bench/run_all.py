@@ -10,7 +10,8 @@ HERE = Path(__file__).resolve().parent
 # Order: cheap first. Each script is also runnable on its own with --help for its options.
 SCRIPTS = [
     "extraction.py", "relevance.py", "citations.py", "cluster.py", "crawl.py", "quality.py",
-    "classify.py", "evidence.py", "watch.py", "dashboard.py", "report.py", "soak.py",
+    "classify.py", "evidence.py", "watch.py", "uptake.py", "dashboard.py", "report.py",
+    "soak.py",
 ]
 
 
