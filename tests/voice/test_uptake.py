@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from monitor.collect.pipeline import crawl
 from monitor.config import load_settings
 from monitor.devserver import LocalServer
-from monitor.flag import classify_pending
+from monitor.flag import active_model, classify_pending
 from monitor.reports import stats
 from monitor.sources import parse_sources
 from monitor.store import queries
@@ -20,7 +20,7 @@ from monitor.store.review_index import refresh
 from monitor.store.tables import item_scores, items, review_state, sources
 from monitor.voice.output import by_month, by_topic, own_posts, year_bounds
 from monitor.voice.uptake import refresh_uptake, uptake
-from tests.collect.sitegen import STORY_CAO_TOC, STORY_NHA_O, Page, publish
+from tests.collect.sitegen import STORY_NHA_O, Page, publish
 from tests.review.seeding import Spec, seed
 
 QUOTE = ("Công trình trường học phải được ưu tiên về chất lượng vì liên quan trực tiếp đến an "
@@ -118,10 +118,14 @@ def test_own_posts_are_never_scored_or_queued_even_when_the_model_would_flag_the
 ) -> None:
     """A crawled own portal: stored and clustered like any item, status "own", no scores;
     marking a source own later takes its items out of the review too."""
-    hostile = ["Bọn quan tham Lạng Sơn là lũ bán nước, hãy xuống đường lật đổ chúng ngay!"] * 3
+    hostile = [
+        "Kêu gọi bà con kéo đến vây trụ sở Sở Xây dựng, tìm cho ra bọn cán bộ ăn tiền "
+        "đền bù rồi xử hết, không tha đứa nào."
+    ] * 3
     with LocalServer() as site:
-        publish(site, "/sxd.xml", [Page("/sxd/1.html", "Cao tốc Hữu Nghị – Chi Lăng đạt 65%",
-                                        STORY_CAO_TOC, outlet="Sở Xây dựng")])  # fmt: skip
+        # The own page quotes the hostile call it answers: the model would flag it.
+        answer = Page("/sxd/1.html", "Lời kêu gọi trên mạng", hostile, outlet="Sở Xây dựng")
+        publish(site, "/sxd.xml", [answer])
         publish(site, "/bao.xml", [Page("/bao/1.html", "Kêu gọi lật đổ chính quyền", hostile),
                                    Page("/bao/2.html", "Nhà ở xã hội", STORY_NHA_O)])  # fmt: skip
         config = (f"sources:\n  - id: sxd\n    name: Sở Xây dựng\n    url: {site.url('/sxd.xml')}\n"
@@ -133,6 +137,13 @@ def test_own_posts_are_never_scored_or_queued_even_when_the_model_would_flag_the
         queries.sync_sources(engine, parse_sources(config))
         asyncio.run(crawl(engine, settings, force=True))
     classify_pending(engine, settings)
+
+    _, model = active_model(settings)
+    with engine.connect() as conn:
+        own = conn.execute(select(items.c.title, items.c.text)
+                           .where(items.c.source_id == "sxd")).one()  # fmt: skip
+    [scores] = model.predict_proba([own.text], [own.title])
+    assert model.flags(scores)  # scored like any item, it would be flagged
     with engine.connect() as conn:
         states = dict(conn.execute(
             select(items.c.source_id, review_state.c.status)
