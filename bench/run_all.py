@@ -9,8 +9,19 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 # Order: cheap first. Each script is also runnable on its own with --help for its options.
 SCRIPTS = [
-    "extraction.py", "relevance.py", "citations.py", "cluster.py", "crawl.py", "quality.py",
-    "classify.py", "evidence.py", "watch.py", "uptake.py", "dashboard.py", "report.py",
+    "extraction.py",
+    "relevance.py",
+    "relevance_alternatives.py",
+    "citations.py",
+    "cluster.py",
+    "crawl.py",
+    "quality.py",
+    "classify.py",
+    "evidence.py",
+    "watch.py",
+    "uptake.py",
+    "dashboard.py",
+    "report.py",
     "soak.py",
 ]
 
