@@ -57,3 +57,10 @@ def write_section(name: str, body: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + section
     BENCHMARKS.write_text(text, encoding="utf-8")
+
+
+def publish(name: str, body: str, no_write: bool) -> None:
+    """Print the section, and write it into BENCHMARKS.md unless ``no_write``."""
+    if not no_write:
+        write_section(name, body)
+    print(body)

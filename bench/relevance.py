@@ -156,13 +156,21 @@ def row(name: str, scores: tuple[float, float, float, int, int, int]) -> str:
     return f"| {name} | {p:.3f} | {r:.3f} | {f:.3f} | {tp} | {fp} | {fn} |"
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(doc: str) -> argparse.Namespace | None:
+    """--news and --no-write; None (after saying why) when the labelled texts are absent."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--news", type=Path, default=NEWS)
     parser.add_argument("--no-write", action="store_true", help="print, do not write")
     args = parser.parse_args()
     if not args.news.exists():
         print(f"skipped: {args.news} is absent (the labelled texts live in ../shared/data)")
+        return None
+    return args
+
+
+def main() -> int:
+    args = arguments(__doc__)
+    if args is None:
         return 0
     docs = load_docs(args.news)
     dev = [d for d in docs if d.split == "dev"]

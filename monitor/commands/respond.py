@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..config import Settings
 from ..respond.cases import CHANNELS
-from ..vocabulary import OPERATOR
+from ..vocabulary import OPERATOR, User
 from . import UserError, command, store
 
 
@@ -46,6 +46,11 @@ def _draft_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("item_id", type=int, help="a signed-off distorted item")
     p.add_argument("--out", metavar="FILE", help="write the draft as .docx or .md")
     p.add_argument("--new", action="store_true", help="compose a new version even if one exists")
+    p.add_argument("--check", metavar="VERSION", type=int,
+                   help="record that every citation of this version was compared with its "
+                        "document (needs --by); a rebuttal case is approved only on a checked "
+                        "version")  # fmt: skip
+    p.add_argument("--by", metavar="NAME", help="with --check: who compared the citations")
 
 
 @command("draft", _draft_args)
@@ -55,11 +60,22 @@ def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
     Claims are the sentences carrying the classifier's evidence; each is answered only with
     facts of the fact base (BM25 scores shown), cited as [id, document, date]; a claim no fact
     answers is marked for the analyst.
+    Every citation is for a person to compare with its document: --check records who did,
+    and a rebuttal case is approved only on a checked version.
     Example: monitor draft 42 --out draft-42.docx
     """
     from ..respond import NotFound, RespondError
-    from ..respond.rebuttal import create_draft, latest_draft, render_docx
+    from ..respond.rebuttal import check_draft, create_draft, latest_draft, render_docx
 
+    if args.check is not None:
+        if not (args.by or "").strip():
+            raise UserError("--check needs --by NAME: the person who compared the citations")
+        checker = User(0, args.by.strip()[:64], OPERATOR.role)
+        with store(settings, RespondError) as engine, engine.begin() as conn:
+            checked = check_draft(conn, args.item_id, args.check, checker)
+        print(f"draft version {checked.version}: {len(checked.fact_ids)} citation(s) checked "
+              f"by {checked.checked_by}")  # fmt: skip
+        return 0
     with store(settings, RespondError) as engine, engine.begin() as conn:
         try:
             draft = create_draft(conn, args.item_id, OPERATOR, settings) if args.new else (
@@ -69,6 +85,9 @@ def cmd_draft(args: argparse.Namespace, settings: Settings) -> int:
     for n, claim in enumerate(draft.claims, 1):
         scores = ", ".join(f"{f['id']} ({f['score']})" for f in claim["facts"]) or "NO FACT"
         print(f"claim {n}: {scores}")
+    if draft.needs_check:
+        print(f"citations not yet checked: compare each with its document, then "
+              f"monitor draft {args.item_id} --check {draft.version} --by NAME")  # fmt: skip
     if args.out:
         out = Path(args.out)
         if out.suffix not in {".docx", ".md"}:

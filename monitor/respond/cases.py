@@ -20,6 +20,7 @@ from ..review import audit
 from ..store.tables import items, response_cases, review_state
 from ..vocabulary import User, require
 from . import InvalidInput, NotFound
+from .rebuttal import versions
 
 KINDS = ("rebuttal", "criticism")
 CHANNELS = ("press_release", "portal_post", "correction_request", "removal_request")
@@ -157,9 +158,20 @@ def approve(conn: Connection, actor: User, case_id: int, spokesperson: str,
     require(actor, "lead", "record the spokesperson's approval")
     if not spokesperson.strip():
         raise InvalidInput("name the spokesperson who approved the response")
+    case = get_case(conn, case_id)
+    draft_id = case.draft_id
+    if case.kind == "rebuttal":
+        latest = next(iter(versions(conn, case.item_id)), None)
+        if latest is not None and latest.needs_check:
+            raise InvalidInput(
+                f"draft version {latest.version} cites {len(latest.fact_ids)} fact(s) that "
+                "nobody has compared with their documents yet: check them on the draft page first"
+            )
+        draft_id = latest.id if latest is not None else draft_id  # the version approved
     at = at or datetime.now(UTC)
     return _update(conn, actor.name, case_id, "case_approve", at, status="approved",
-                   approved_by=spokesperson.strip(), approved_at=at)  # fmt: skip
+                   approved_by=spokesperson.strip(), approved_at=at,
+                   draft_id=draft_id)  # fmt: skip
 
 
 def mark_sent(conn: Connection, actor: User, case_id: int, at: datetime | None = None,

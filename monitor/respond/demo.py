@@ -24,9 +24,12 @@ def prepare_demo_responses(engine: Engine, settings: Settings) -> str:
         f"«{_name('distorted')}» và xác nhận.",
         "2. Đăng nhập bằng tài khoản lãnh đạo và duyệt (sign-off) tin đó.",
         f"3. Tạo dự thảo phản hồi: .venv/bin/monitor {db} draft MÃ_TIN --out du-thao.docx",
-        f"4. Bản tin tuần: .venv/bin/monitor {db} digest --week {week.year}-W{week.week:02d} "
+        "4. Đối chiếu từng căn cứ với văn bản gốc trên trang dự thảo (nút «Tôi đã đối chiếu "
+        f"từng căn cứ…» hoặc .venv/bin/monitor {db} draft MÃ_TIN --check 1 --by TÊN): phản hồi "
+        "chỉ được duyệt trên phiên bản đã đối chiếu.",
+        f"5. Bản tin tuần: .venv/bin/monitor {db} digest --week {week.year}-W{week.week:02d} "
         "--out ban-tin.pdf",
-        f"5. Báo cáo năm: .venv/bin/monitor {db} report --year {week.year} "
+        f"6. Báo cáo năm: .venv/bin/monitor {db} report --year {week.year} "
         "--out bao-cao.docx --csv bao-cao/",
         "Mọi số liệu được định nghĩa ở Phụ lục 2 của báo cáo năm; các tệp CSV để đối chiếu.",
     ])  # fmt: skip

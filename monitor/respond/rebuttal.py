@@ -44,12 +44,20 @@ class Draft:
     author: str
     note: str
     created_at: datetime
+    checked_by: str | None = None  # who compared every citation with its document
+    checked_at: datetime | None = None
+
+    @property
+    def needs_check(self) -> bool:
+        """True while the version cites facts that nobody has compared with their documents."""
+        return bool(self.fact_ids) and self.checked_by is None
 
 
 def _draft(row: Any) -> Draft:
     return Draft(
         row.id, row.item_id, row.version, row.body, decode_list(row.claims),
         decode_list(row.fact_ids), row.unmatched, row.author, row.note, row.created_at,
+        row.checked_by, row.checked_at,
     )  # fmt: skip
 
 
@@ -215,6 +223,28 @@ def edit_draft(
     values = {"body": body, "claims": previous.claims, "fact_ids": ids,
               "unmatched": body.count(UNMATCHED)}  # fmt: skip
     return _store(conn, item_id, actor.name, values, note.strip(), now or datetime.now(UTC))
+
+
+def check_draft(
+    conn: Connection, item_id: int, version: int, actor: User, now: datetime | None = None
+) -> Draft:
+    """Record that ``actor`` compared every citation of this version with the document it
+    names (the retrieval can cite a fact about something else: BENCHMARKS.md, "Fact
+    citations"). A later edit is a new version and is checked again."""
+    require(actor, "judge", "confirm a draft's citations")
+    draft = next((d for d in versions(conn, item_id) if d.version == version), None)
+    if draft is None:
+        raise NotFound(f"item {item_id} has no draft version {version}")
+    if not draft.fact_ids:
+        raise InvalidInput(f"draft version {version} cites no fact: there is nothing to check")
+    if draft.checked_by is not None:
+        raise InvalidInput(f"draft version {version} was already checked by {draft.checked_by}")
+    now = now or datetime.now(UTC)
+    conn.execute(drafts.update().where(drafts.c.id == draft.id)
+                 .values(checked_by=actor.name, checked_at=now))  # fmt: skip
+    what = {"draft_id": draft.id, "version": version, "facts": draft.fact_ids}
+    audit.record(conn, actor.name, "draft_check", "item", item_id, None, what, now)
+    return get_draft(conn, draft.id)
 
 
 def get_draft(conn: Connection, draft_id: int) -> Draft:

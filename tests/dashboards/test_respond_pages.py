@@ -147,6 +147,20 @@ def test_case_opened_from_the_draft_and_each_step_recorded(engine, client_as) ->
     assert lead.post(f"/cases/{case_id}/sent", data={"csrf_token": lead.csrf}).status_code == 400
     by_analyst = {"text": "Nguyễn Văn A", "csrf_token": analyst.csrf}
     assert analyst.post(f"/cases/{case_id}/approve", data=by_analyst).status_code == 403
+    # The citations are compared with their documents before the approval is recorded.
+    early = {"text": "Nguyễn Văn A", "csrf_token": lead.csrf}
+    refused = lead.post(f"/cases/{case_id}/approve", data=early)
+    assert refused.status_code == 400 and "chưa được đối chiếu" in refused.text
+    page = analyst.get(f"/items/{item}/draft").text
+    assert 'id="citation-check"' in page and "Tôi đã đối chiếu từng căn cứ" in page
+    check = {"version": "1", "csrf_token": analyst.csrf}
+    assert client_as("writer").post(f"/items/{item}/draft/check", data=check).status_code == 403
+    assert analyst.post(f"/items/{item}/draft/check", data={"version": "1"}).status_code == 403
+    assert analyst.post(f"/items/{item}/draft/check", data=check).status_code == 200
+    page = lead.get(f"/items/{item}/draft").text
+    assert "Căn cứ đã được đối chiếu bởi" in page and 'id="citation-check"' not in page
+    again = analyst.post(f"/items/{item}/draft/check", data=check)
+    assert again.status_code == 400 and "đã được" in again.text
     steps = [("approve", "Nguyễn Văn A", "2020-03-06T09:00"), ("sent", "", "2020-03-06T10:30"),
              ("answer", "Tòa soạn đồng ý cải chính", ""),
              ("correction", "https://bao.example.vn/cai-chinh", "2020-03-08T08:00")]  # fmt: skip

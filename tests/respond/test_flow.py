@@ -13,6 +13,7 @@ from monitor.respond import InvalidInput, cases
 from monitor.respond.facts import EXAMPLE, import_facts, list_facts, load_yaml
 from monitor.respond.rebuttal import (
     UNMATCHED,
+    check_draft,
     cited_ids,
     create_draft,
     edit_draft,
@@ -92,6 +93,7 @@ def test_case_lifecycle_is_recorded_and_audited(engine) -> None:
         case = cases.open_case(conn, ANNA, item, "rebuttal", channel="correction_request")
         with pytest.raises(InvalidInput, match="approval"):
             cases.mark_sent(conn, ANNA, case.id)
+        check_draft(conn, item, create_draft(conn, item, ANNA, load_settings({})).version, ANNA)
         cases.approve(conn, LAN, case.id, "Nguyễn Văn A")
         cases.mark_sent(conn, ANNA, case.id)
         cases.record_answer(conn, ANNA, case.id, "Tòa soạn đồng ý cải chính.")
@@ -99,6 +101,32 @@ def test_case_lifecycle_is_recorded_and_audited(engine) -> None:
         n_audit = conn.scalar(select(func.count()).where(audit_log.c.entity == "case"))
     assert done.status == "corrected" and done.approved_by == "Nguyễn Văn A"
     assert n_audit == 5
+
+
+def test_approval_waits_for_a_named_check_of_the_latest_version(engine) -> None:
+    """Retrieval can cite a fact about something else, so a person compares every citation
+    with its document; an edit is a new version, checked again; approval pins that version."""
+    item = _signed_off(engine)
+    with engine.begin() as conn:
+        first = create_draft(conn, item, ANNA, load_settings({}))
+        assert first.fact_ids and first.needs_check
+        case = cases.open_case(conn, ANNA, item, "rebuttal", channel="correction_request",
+                               draft_id=first.id)  # fmt: skip
+        with pytest.raises(InvalidInput, match="draft version 1 cites .* nobody has compared"):
+            cases.approve(conn, LAN, case.id, "Nguyễn Văn A")
+        checked = check_draft(conn, item, 1, ANNA)
+        assert checked.checked_by == "anna" and not checked.needs_check
+        with pytest.raises(InvalidInput, match="already checked by anna"):
+            check_draft(conn, item, 1, LAN)
+        second = edit_draft(conn, item, ANNA, first.body + "\nĐã rà soát.")
+        assert second.needs_check  # the edit is a new version: checked again
+        with pytest.raises(InvalidInput, match="draft version 2"):
+            cases.approve(conn, LAN, case.id, "Nguyễn Văn A")
+        check_draft(conn, item, 2, LAN)
+        approved = cases.approve(conn, LAN, case.id, "Nguyễn Văn A")
+        actions = conn.scalars(select(audit_log.c.action).where(audit_log.c.entity == "item")).all()
+    assert approved.status == "approved" and approved.draft_id == second.id
+    assert actions.count("draft_check") == 2
 
 
 def test_respond_functions_check_the_role_as_review_does(engine) -> None:
@@ -115,8 +143,25 @@ def test_respond_functions_check_the_role_as_review_does(engine) -> None:
             lambda: cases.approve(conn, ANNA, case.id, "Nguyễn Văn A"),
             lambda: cases.approve(conn, gone, case.id, "Nguyễn Văn A"),
             lambda: create_draft(conn, item, writer, load_settings({})),
+            lambda: check_draft(conn, item, 1, writer),
             lambda: cases.close(conn, writer, case.id, "xong"),
             lambda: import_facts(conn, LAN, load_yaml(EXAMPLE)),
         ):
             with pytest.raises(PermissionDenied):
                 refused()
+
+
+def test_cli_checks_a_version_by_name(engine, db_url, monkeypatch, capsys) -> None:
+    from monitor.cli import main
+
+    item = _signed_off(engine)
+    monkeypatch.setenv("MONITOR_DATABASE_URL", db_url)
+    assert main(["draft", str(item)]) == 0  # composes version 1
+    out = capsys.readouterr().out
+    assert f"draft {item} --check 1 --by NAME" in out  # says what is left to do
+    assert main(["draft", str(item), "--check", "1"]) == 2
+    assert "--by NAME" in capsys.readouterr().err
+    assert main(["draft", str(item), "--check", "1", "--by", "Nguyễn Văn A"]) == 0
+    assert "checked by Nguyễn Văn A" in capsys.readouterr().out
+    with engine.connect() as conn:
+        assert versions(conn, item)[0].checked_by == "Nguyễn Văn A"
