@@ -251,7 +251,8 @@ def case_page(request: Request, case_id: int, session=needs(*READERS)) -> Respon
         title = cases.item_titles(conn, [case.item_id]).get(case.item_id, "")
         checks = checks_of(conn, case.item_id)
         state = next(iter(request_states(conn, datetime.now(UTC), case_id=case_id)), None)
-    return render(request, "case.html", case=case, title=title,
+        draft = next(iter(rebuttal.versions(conn, case.item_id)), None)
+    return render(request, "case.html", case=case, title=title, draft=draft,
                   last_check=checks[-1] if checks else None, request_state=state)  # fmt: skip
 
 

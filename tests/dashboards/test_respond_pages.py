@@ -148,6 +148,7 @@ def test_case_opened_from_the_draft_and_each_step_recorded(engine, client_as) ->
     by_analyst = {"text": "Nguyễn Văn A", "csrf_token": analyst.csrf}
     assert analyst.post(f"/cases/{case_id}/approve", data=by_analyst).status_code == 403
     # The citations are compared with their documents before the approval is recorded.
+    assert "căn cứ chưa được đối chiếu" in lead.get(f"/cases/{case_id}").text
     early = {"text": "Nguyễn Văn A", "csrf_token": lead.csrf}
     refused = lead.post(f"/cases/{case_id}/approve", data=early)
     assert refused.status_code == 400 and "chưa được đối chiếu" in refused.text
@@ -157,6 +158,7 @@ def test_case_opened_from_the_draft_and_each_step_recorded(engine, client_as) ->
     assert client_as("writer").post(f"/items/{item}/draft/check", data=check).status_code == 403
     assert analyst.post(f"/items/{item}/draft/check", data={"version": "1"}).status_code == 403
     assert analyst.post(f"/items/{item}/draft/check", data=check).status_code == 200
+    assert "Căn cứ đã được đối chiếu bởi" in lead.get(f"/cases/{case_id}").text
     page = lead.get(f"/items/{item}/draft").text
     assert "Căn cứ đã được đối chiếu bởi" in page and 'id="citation-check"' not in page
     again = analyst.post(f"/items/{item}/draft/check", data=check)
