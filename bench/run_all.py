@@ -16,6 +16,7 @@ SCRIPTS = [
     "cluster.py",
     "crawl.py",
     "quality.py",
+    "quality_e5.py",
     "classify.py",
     "evidence.py",
     "watch.py",
