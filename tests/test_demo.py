@@ -34,6 +34,11 @@ def test_demo_run_matches_the_manifest(tmp_path: Path, capsys) -> None:
     # The demo's watch rule fires: the mail the local sink received is printed.
     assert "Cảnh báo tức thì" in printed and "Tới: phantich@" in printed
     assert "Cửa khẩu Hữu Nghị sẽ đóng cửa vĩnh viễn" in printed.split("Cảnh báo tức thì")[1]
+    # A draft preview: claims a fact answers cite it with the reason, the rest are marked.
+    draft = printed.split("Xem trước dự thảo")[1]
+    assert "→ trích VD-CK-01: cùng địa danh: Hữu Nghị" in draft
+    assert "[CẦN CHUYÊN VIÊN BỔ SUNG] không có dữ kiện đúng đối tượng" in draft
+    assert "VD-GP-01" not in draft.split("Mỗi căn cứ")[0].replace("gần nhất VD-GP-01", "")
     from monitor.evidence import verify
 
     assert verify(packets[0].read_bytes())[0]

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, select
 
 from ..config import Settings
+from ..store.codec import decode_scores
+from ..store.tables import item_scores, items
 from ..vocabulary import SYSTEM
 from .facts import EXAMPLE, import_facts, load_yaml
+from .rebuttal import UNMATCHED, preview
 
 
 def prepare_demo_responses(engine: Engine, settings: Settings) -> str:
     """Import the example facts; return Vietnamese instructions for the respond-and-report flow."""
     with engine.begin() as conn:
         summary = import_facts(conn, SYSTEM, load_yaml(EXAMPLE))
+        shown = _draft_preview(conn, settings)
     week = datetime.now(UTC).isocalendar()
     db = f"--database {settings.database_url} --sources {settings.sources}"
     return "\n".join([
@@ -32,7 +36,41 @@ def prepare_demo_responses(engine: Engine, settings: Settings) -> str:
         f"6. Báo cáo năm: .venv/bin/monitor {db} report --year {week.year} "
         "--out bao-cao.docx --csv bao-cao/",
         "Mọi số liệu được định nghĩa ở Phụ lục 2 của báo cáo năm; các tệp CSV để đối chiếu.",
+        *shown,
     ])  # fmt: skip
+
+
+def _draft_preview(conn: Connection, settings: Settings) -> list[str]:
+    """The claims of the flagged distorted item with the most claims a fact answers, as its
+    draft would answer them: the cited fact and why, or the mark for the analyst."""
+    flagged = conn.execute(
+        select(items.c.id, items.c.title, item_scores.c.scores)
+        .join(item_scores, item_scores.c.item_id == items.c.id)
+        .where(item_scores.c.flagged, item_scores.c.label == "distorted")
+    ).all()
+    ranked = sorted(flagged, key=lambda r: -decode_scores(r.scores).get("distorted", 0.0))
+    drafts = [(r, preview(conn, r.id, settings)) for r in ranked[:5]]
+    drafts = [(r, d) for r, d in drafts if d["claims"]]
+    if not drafts:
+        return []
+    row, draft = max(drafts, key=lambda pair: len(pair[1]["fact_ids"]))
+    lines = ["", f"Xem trước dự thảo cho tin #{row.id} «{row.title}» (chưa lưu; dự thảo thật "
+             "chỉ tạo được sau khi chuyên viên xác nhận và lãnh đạo phê duyệt):"]  # fmt: skip
+    for n, claim in enumerate(draft["claims"], 1):
+        lines.append(f"  {n}. “{_short(claim['sentence'])}”")
+        for fact in claim["facts"]:
+            lines.append(f"     → trích {fact['id']}: {fact['why']}")
+        if not claim["facts"]:
+            refused = claim["refused"][0] if claim["refused"] else None
+            near = f" (gần nhất {refused['id']}: {refused['why']})" if refused else ""
+            lines.append(f"     → {UNMATCHED} không có dữ kiện đúng đối tượng{near}")
+    lines.append("  Mỗi căn cứ được trích phải được một người đối chiếu với văn bản gốc trước khi "
+                 "trình duyệt.")  # fmt: skip
+    return lines
+
+
+def _short(text: str, limit: int = 110) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _name(label: str) -> str:

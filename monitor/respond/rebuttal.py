@@ -61,8 +61,7 @@ def _draft(row: Any) -> Draft:
     )  # fmt: skip
 
 
-def check_eligible(conn: Connection, item_id: int) -> Any:
-    """The item row when it is a signed-off distorted story; otherwise InvalidInput."""
+def _item_row(conn: Connection, item_id: int) -> Any:
     row = conn.execute(
         select(items, sources.c.name.label("outlet"), review_state.c.status)
         .join(sources, sources.c.id == items.c.source_id)
@@ -71,6 +70,12 @@ def check_eligible(conn: Connection, item_id: int) -> Any:
     ).first()
     if row is None:
         raise NotFound(f"no item {item_id}")
+    return row
+
+
+def check_eligible(conn: Connection, item_id: int) -> Any:
+    """The item row when it is a signed-off distorted story; otherwise InvalidInput."""
+    row = _item_row(conn, item_id)
     last = conn.execute(
         select(verdicts.c.verdict).where(verdicts.c.item_id == item_id)
         .order_by(verdicts.c.created_at.desc(), verdicts.c.id.desc()).limit(1)
@@ -88,6 +93,13 @@ def _phrases(conn: Connection, item_id: int) -> list[str]:
         select(item_scores.c.evidence).where(item_scores.c.item_id == item_id)
     ).scalar()
     return [p.phrase for p in decode_evidence(raw).get("distorted", ()) if p.phrase]
+
+
+def preview(conn: Connection, item_id: int, settings: Settings) -> dict[str, Any]:
+    """What a draft of any scored item would answer, stored nowhere (``monitor demo`` shows
+    it before anyone has confirmed the item; a real draft needs the sign-off)."""
+    row = _item_row(conn, item_id)
+    return compose(row, _phrases(conn, item_id), list_facts(conn), settings)
 
 
 def compose(row: Any, phrases: list[str], facts: list[Fact], settings: Settings) -> dict[str, Any]:
