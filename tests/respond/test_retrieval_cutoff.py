@@ -109,27 +109,26 @@ def streets() -> FactIndex:
     return FactIndex([*load_yaml(EXAMPLE), flats])  # VD-CT-01: đường Bà Triệu; VD-TT-01: 2020
 
 
+def _refused_why(index: FactIndex, fact_id: str, same: str, other: str) -> str:
+    """``same`` is answered by the fact, ``other`` by nothing: the reason the fact was refused."""
+    assert [s.fact.id for s in index.answer(same)] == [fact_id]
+    cited, refused = index.review(other)
+    assert cited == []
+    return next(s for s in refused if s.fact.id == fact_id).why
+
+
 def test_another_street_or_year_is_refused_with_the_names(streets: FactIndex) -> None:
     same = "Đường Bà Triệu vừa nghiệm thu đã nứt, lún, kiểm định chỉ là hình thức."
-    assert [s.fact.id for s in streets.answer(same)] == ["VD-CT-01"]
-    other = "Đường Lê Lợi vừa nghiệm thu đã nứt, lún, kiểm định chỉ là hình thức."
-    cited, refused = streets.review(other)
-    assert cited == []
-    road = next(s for s in refused if s.fact.id == "VD-CT-01")
-    assert road.why == "khác tuyến đường (câu nói về Lê Lợi, dữ kiện về Bà Triệu)"
+    other = same.replace("Bà Triệu", "Lê Lợi")
+    why = _refused_why(streets, "VD-CT-01", same, other)
+    assert why == "khác tuyến đường (câu nói về Lê Lợi, dữ kiện về Bà Triệu)"
     year = "Năm 2020 Thanh tra Sở Xây dựng bỏ qua công trình xây dựng không phép, không xử lý."
-    assert [s.fact.id for s in streets.answer(year)] == ["VD-TT-01"]
-    later = year.replace("2020", "2025")
-    cited, refused = streets.review(later)
-    assert cited == []
-    assert next(s for s in refused if s.fact.id == "VD-TT-01").why.startswith("khác năm")
+    why = _refused_why(streets, "VD-TT-01", year, year.replace("2020", "2025"))
+    assert why == "khác năm (câu nói về 2025, dữ kiện về 2020)"
 
 
 def test_rent_is_not_answered_by_a_sale_price(streets: FactIndex) -> None:
     sale = "Giá bán căn hộ nhà ở xã hội khu đô thị Nam Hoàng Đồng bị đẩy lên 30 triệu đồng/m²."
-    assert [s.fact.id for s in streets.answer(sale)] == ["T-NO-01"]
     rent = "Giá thuê căn hộ nhà ở xã hội khu đô thị Nam Hoàng Đồng lên tới 5 triệu đồng/tháng."
-    cited, refused = streets.review(rent)
-    assert cited == []
-    flats = next(s for s in refused if s.fact.id == "T-NO-01")
-    assert flats.why.startswith("khác hình thức giao dịch (câu nói về thuê")
+    why = _refused_why(streets, "T-NO-01", sale, rent)
+    assert why.startswith("khác hình thức giao dịch (câu nói về thuê")
