@@ -4,8 +4,9 @@ bench/data/claims_eval.yaml (written by the project; every fact in it is invente
 facts and 103 claims: with a right fact, with only same-topic wrong facts, with none;
 plain, paraphrased, typed without diacritics, spelt otherwise. The cut-offs of
 monitor/respond/retrieval.py were chosen on the development part (claims whose id hashes to
-60%); the held-out 40% is reported apart. Writes the "Fact citations" section of
-BENCHMARKS.md.
+60%); the held-out 40% is reported apart. Two blind sets written later by readers who never
+saw the code (claims_blind.yaml, split in halves; claims_blind2.yaml, read once) measure the
+same 33 facts. Writes the "Fact citations" section of BENCHMARKS.md.
 
     python bench/citations.py [--no-write]
 """
