@@ -6,6 +6,7 @@ its problems into the interface's language, line by line, and keeps the form's v
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -284,23 +285,11 @@ async def activities_import(
     request: Request, file: UploadFile = File(...), session=needs(*WRITERS)
 ) -> Response:
     """Import a CSV or YAML file: all of it, or nothing with every line's problem shown."""
-    data = await file.read(MAX_IMPORT + 1)
-    name = file.filename or "tep"
-
-    def run() -> register.ImportSummary:
-        return register.import_activities_data(engine_of(request), session.user, name, data)
-
-    try:
-        summary = await run_in_threadpool(run)
-    except ActivityError as exc:
-        return _file_refused(request, session.user, exc, "import")
+    summary = await _uploaded(request, session.user, file, "tep", "import",
+                              register.import_activities_data)  # fmt: skip
+    if isinstance(summary, Response):
+        return summary
     return _go(_year(""), "imported", f"&n={summary.added}")
-
-
-def _file_refused(request: Request, user: User, exc: ActivityError, place: str) -> Response:
-    lang = lang_of(request)
-    return _page(request, user, _year(""), status_code=400, problem_place=place,
-                 problems=[problem_text(lang, p) for p in exc.problems])  # fmt: skip
 
 
 @router.post("/activities/plan", include_in_schema=False)
@@ -308,15 +297,25 @@ async def plan_import(
     request: Request, file: UploadFile = File(...), session=needs(*WRITERS)
 ) -> Response:
     """Replace a year's plan with an uploaded YAML file (audited)."""
-    data = await file.read(MAX_IMPORT + 1)
-    name = file.filename or "ke-hoach.yaml"
-
-    def run() -> Any:
-        return import_plan_data(engine_of(request), session.user, name, data)
-
-    try:
-        targets = await run_in_threadpool(run)
-    except ActivityError as exc:
-        return _file_refused(request, session.user, exc, "plan")
+    targets = await _uploaded(request, session.user, file, "ke-hoach.yaml", "plan",
+                              import_plan_data)  # fmt: skip
+    if isinstance(targets, Response):
+        return targets
     year = targets[0].year if targets else _year("")
     return _go(year, "plan", "#plan")
+
+
+async def _uploaded(
+    request: Request, user: User, file: UploadFile, default_name: str, place: str,
+    importer: Callable[[Any, User, str, bytes], Any],
+) -> Any:
+    """Run ``importer`` on the uploaded file off the event loop: its result, or the page
+    again with every problem when the file is refused."""
+    data = await file.read(MAX_IMPORT + 1)
+    name = file.filename or default_name
+    try:
+        return await run_in_threadpool(importer, engine_of(request), user, name, data)
+    except ActivityError as exc:
+        lang = lang_of(request)
+        return _page(request, user, _year(""), status_code=400, problem_place=place,
+                     problems=[problem_text(lang, p) for p in exc.problems])  # fmt: skip

@@ -178,21 +178,13 @@ def draft_check(
     return _go(f"/items/{item_id}/draft?version={version}")
 
 
-def _version(conn: Connection, item_id: int, version: int) -> rebuttal.Draft:
-    history = rebuttal.versions(conn, item_id)
-    found = next((d for d in history if d.version == version), None) if version else None
-    if found is None and (version or not history):
-        raise respond.NotFound(f"item {item_id} has no draft version {version or ''}".strip())
-    return found or history[0]
-
-
 @router.get("/items/{item_id}/draft.md", include_in_schema=False)
 def draft_markdown(
     request: Request, item_id: int, version: int = 0, session=needs(*READERS)
 ) -> Response:
     """One version as Markdown."""
     with _store(request) as conn:
-        draft = _version(conn, item_id, version)
+        draft = rebuttal.get_version(conn, item_id, version)
     name = f"du-thao-{item_id}-v{draft.version}.md"
     return download(draft.body, "text/markdown; charset=utf-8", name)
 
@@ -203,7 +195,7 @@ def draft_docx(
 ) -> Response:
     """One version as a Word document."""
     with _store(request) as conn:
-        draft = _version(conn, item_id, version)
+        draft = rebuttal.get_version(conn, item_id, version)
     data = rebuttal.render_docx(draft, request.app.state.settings)
     name = f"du-thao-{item_id}-v{draft.version}.docx"
     return download(data, DOCX, name)
@@ -251,8 +243,14 @@ def case_page(request: Request, case_id: int, session=needs(*READERS)) -> Respon
         title = cases.item_titles(conn, [case.item_id]).get(case.item_id, "")
         checks = checks_of(conn, case.item_id)
         state = next(iter(request_states(conn, datetime.now(UTC), case_id=case_id)), None)
-        draft = next(iter(rebuttal.versions(conn, case.item_id)), None)
-    return render(request, "case.html", case=case, title=title, draft=draft,
+        # Once approved, the version the approval pinned; before, the one to be approved.
+        draft: rebuttal.Draft | None
+        pinned = case.approved_by is not None and case.draft_id is not None
+        if pinned and case.draft_id is not None:
+            draft = rebuttal.get_draft(conn, case.draft_id)
+        else:
+            draft = next(iter(rebuttal.versions(conn, case.item_id)), None)
+    return render(request, "case.html", case=case, title=title, draft=draft, pinned=pinned,
                   last_check=checks[-1] if checks else None, request_state=state)  # fmt: skip
 
 

@@ -244,9 +244,7 @@ def check_draft(
     names (the retrieval can cite a fact about something else: BENCHMARKS.md, "Fact
     citations"). A later edit is a new version and is checked again."""
     require(actor, "judge", "confirm a draft's citations")
-    draft = next((d for d in versions(conn, item_id) if d.version == version), None)
-    if draft is None:
-        raise NotFound(f"item {item_id} has no draft version {version}")
+    draft = get_version(conn, item_id, version)
     if not draft.fact_ids:
         raise InvalidInput(f"draft version {version} cites no fact: there is nothing to check")
     if draft.checked_by is not None:
@@ -271,6 +269,15 @@ def versions(conn: Connection, item_id: int) -> list[Draft]:
     """Every version of an item's draft, newest first."""
     query = select(drafts).where(drafts.c.item_id == item_id).order_by(drafts.c.version.desc())
     return [_draft(r) for r in conn.execute(query)]
+
+
+def get_version(conn: Connection, item_id: int, version: int = 0) -> Draft:
+    """One version of an item's draft (0: the newest); NotFound when there is none."""
+    history = versions(conn, item_id)
+    found = next((d for d in history if d.version == version), None) if version else None
+    if found is None and (version or not history):
+        raise NotFound(f"item {item_id} has no draft version {version or ''}".strip())
+    return found or history[0]
 
 
 def latest_draft(conn: Connection, item_id: int) -> Draft:

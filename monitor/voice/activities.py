@@ -761,13 +761,16 @@ def _yaml_value(node: yaml.Node) -> Any:
 def import_activities(engine: Engine, user: User, path: str | Path) -> ImportSummary:
     """Import a CSV or YAML file of activities (`monitor activities import`): all of it in
     one transaction, or nothing with every problem named by file and line."""
-    path = Path(path)
+    return import_activities_data(engine, user, str(path), read_import_file(path))
+
+
+def read_import_file(path: str | Path) -> bytes:
+    """The bytes of a file to import; an unreadable file is an ActivityError naming it."""
     try:
-        data = path.read_bytes()
+        return Path(path).read_bytes()
     except OSError as exc:
         raise ActivityError([Problem("unreadable", exc.strerror or str(exc),
                                      source=str(path))]) from None  # fmt: skip
-    return import_activities_data(engine, user, str(path), data)
 
 
 def import_activities_data(

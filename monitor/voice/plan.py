@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Engine, delete, select
 from ..review import audit
 from ..store.tables import plan_targets
 from ..vocabulary import PLAN_KEYS, User, require
-from .activities import ActivityError, Problem, activity_counts, parse_kind
+from .activities import ActivityError, Problem, activity_counts, parse_kind, read_import_file
 from .output import own_posts_total
 
 __all__ = ["PlanTarget", "Progress", "import_plan", "parse_plan", "plan_targets_of", "progress"]
@@ -178,13 +178,7 @@ def import_plan(
     engine: Engine, user: User, path: str | Path, now: datetime | None = None
 ) -> list[PlanTarget]:
     """Read a plan file and replace that year's targets with it (one transaction, audited)."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ActivityError([Problem("unreadable", exc.strerror or str(exc),
-                                     source=str(path))]) from None  # fmt: skip
-    return import_plan_data(engine, user, str(path), raw, now)
+    return import_plan_data(engine, user, str(path), read_import_file(path), now)
 
 
 def import_plan_data(

@@ -177,6 +177,11 @@ def test_case_opened_from_the_draft_and_each_step_recorded(engine, client_as) ->
     assert case.status == "corrected" and case.approved_by == "Nguyễn Văn A"
     assert case.sent_at.isoformat().startswith("2020-03-06T03:30")  # local 10:30 stored in UTC
     assert case.draft_id is not None
+    # A version composed after the approval is not what was approved: the case shows v1.
+    analyst.post(f"/items/{item}/draft", data={"csrf_token": analyst.csrf})
+    page = lead.get(f"/cases/{case_id}").text
+    assert "phiên bản được duyệt" in page and "?version=1" in page
+    assert "căn cứ chưa được đối chiếu" not in page
     listing = analyst.get(f"/cases?item={item}").text
     assert "https://bao.example.vn/cai-chinh" in listing and "&lt;script&gt;" in listing
     assert "<script>alert" not in analyst.get(f"/cases/{case_id}").text
