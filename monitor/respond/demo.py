@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
@@ -41,19 +42,26 @@ def prepare_demo_responses(engine: Engine, settings: Settings) -> str:
 
 
 def _draft_preview(conn: Connection, settings: Settings) -> list[str]:
-    """The claims of the flagged distorted item with the most claims a fact answers, as its
-    draft would answer them: the cited fact and why, or the mark for the analyst."""
+    """The claims of the highest-scored flagged distorted item whose draft cites a fact (or
+    the first with claims), as its draft would answer them: the cited fact and why, or the
+    mark for the analyst."""
     flagged = conn.execute(
         select(items.c.id, items.c.title, item_scores.c.scores)
         .join(item_scores, item_scores.c.item_id == items.c.id)
         .where(item_scores.c.flagged, item_scores.c.label == "distorted")
     ).all()
     ranked = sorted(flagged, key=lambda r: -decode_scores(r.scores).get("distorted", 0.0))
-    drafts = [(r, preview(conn, r.id, settings)) for r in ranked[:5]]
-    drafts = [(r, d) for r, d in drafts if d["claims"]]
-    if not drafts:
+    # Each preview embeds the facts and claims (seconds): stop at the first draft citing one.
+    shown: tuple[Any, dict[str, Any]] | None = None
+    for candidate in ranked[:5]:
+        draft = preview(conn, candidate.id, settings)
+        if draft["claims"] and (shown is None or draft["fact_ids"]):
+            shown = (candidate, draft)
+        if draft["fact_ids"]:
+            break
+    if shown is None:
         return []
-    row, draft = max(drafts, key=lambda pair: len(pair[1]["fact_ids"]))
+    row, draft = shown
     lines = ["", f"Xem trước dự thảo cho tin #{row.id} «{row.title}» (chưa lưu; dự thảo thật "
              "chỉ tạo được sau khi chuyên viên xác nhận và lãnh đạo phê duyệt):"]  # fmt: skip
     for n, claim in enumerate(draft["claims"], 1):
